@@ -1,0 +1,4 @@
+#ifndef PLINTH_VERSION_H
+#define PLINTH_VERSION_H
+#define PLINTH_VERSION "0.1.0"
+#endif
