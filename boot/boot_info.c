@@ -268,8 +268,11 @@ void boot_info_print(const struct boot_info *bi)
 	}
 
 	if (bi->efi_booted)
-		pr_info("boot: UEFI firmware, system table 0x%llx, %u EFI memory descriptors",
-			(unsigned long long)bi->efi_system_table, bi->efi_mmap_entries);
+		pr_info("boot: UEFI firmware, system table 0x%llx",
+			(unsigned long long)bi->efi_system_table);
+	if (bi->efi_mmap_entries)
+		pr_info("boot: memory map converted from %u EFI memory descriptors",
+			bi->efi_mmap_entries);
 	if (bi->rsdp_copy_len)
 		pr_info("boot: ACPI RSDP copy from the loader (%u bytes)", bi->rsdp_copy_len);
 	else if (bi->rsdp_phys)

@@ -378,8 +378,7 @@ static int decode_vex(struct decoder *d, uint8_t escape)
 	}
 	/* R/X/B/W act like REX bits in 64-bit mode; elsewhere they are ignored. */
 	if (in->mode == INSN_MODE_64)
-		in->rex = (uint8_t)(0x40 | (w ? 0x08 : 0) | (rxb >> 2 << 2) |
-				    ((rxb >> 1 & 1) << 1) | (rxb & 1));
+		in->rex = (uint8_t)(0x40 | (w ? 0x08 : 0) | rxb);
 	in->opsize = w && in->mode == INSN_MODE_64 ? 8 : 4;
 
 	rc = fetch(d, &op);
@@ -438,7 +437,6 @@ static int is_vex_escape(struct decoder *d, bool *vex)
  * the table entry and receives the operand format to finish decoding with. */
 static int decode_one_byte_special(struct decoder *d, uint8_t op, uint16_t *flags, bool *done)
 {
-	struct insn *in = d->in;
 	uint8_t next;
 	bool vex;
 	int rc;
@@ -575,6 +573,7 @@ static int decode_body(struct decoder *d)
 	in->map = INSN_MAP_ONE;
 	in->opcode = op;
 	in->opcode_pos = (uint8_t)(d->pos - 1);
+	in->opsize = operand_size(in, false);  /* refined below for d64 opcodes */
 	flags = map_one[op];
 
 	if (op == 0x0F) {
@@ -607,6 +606,11 @@ static int decode_body(struct decoder *d)
 	}
 
 	in->opsize = operand_size(in, flags & OP_D64);
+	/* String instructions (INS/OUTS, MOVS/CMPS, STOS/LODS/SCAS) address
+	 * memory through rSI/rDI without a ModRM byte. */
+	if (in->map == INSN_MAP_ONE && ((op >= 0x6C && op <= 0x6F) || (op >= 0xA4 && op <= 0xA7) ||
+					(op >= 0xAA && op <= 0xAF)))
+		in->mem = true;
 	if (flags & OP_M) {
 		rc = decode_modrm(d, flags & OP_REGONLY);
 		if (rc)
@@ -658,19 +662,11 @@ int insn_decode(struct insn *out, const uint8_t *bytes, size_t avail, enum insn_
 		rc = decode_body(&d);
 	}
 	if (rc == -EINVAL) {
-		/* Guest-supplied bytes: report what was seen, the caller adds RIP. */
+		/* Guest-supplied bytes: report what was seen, the caller adds RIP.
+		 * Show the bytes consumed and the one that was rejected. */
 		char hex[3 * INSN_MAX_LEN + 1];
-		unsigned n = d.pos < avail ? d.pos + 1 : d.pos;
-		if (n > INSN_MAX_LEN)
-			n = INSN_MAX_LEN;
-		for (unsigned i = 0; i < n; i++) {
-			static const char digits[] = "0123456789abcdef";
-			hex[3 * i] = digits[bytes[i] >> 4];
-			hex[3 * i + 1] = digits[bytes[i] & 15];
-			hex[3 * i + 2] = i + 1 < n ? ' ' : '\0';
-		}
-		if (n == 0)
-			hex[0] = '\0';
+		size_t shown = MIN(MIN((size_t)d.pos + 1, avail), (size_t)INSN_MAX_LEN);
+		insn_bytes_to_hex(bytes, shown, hex, sizeof(hex));
 		pr_warn("insn: cannot decode %s code [%s]: %s", mode_name[mode], hex,
 			d.error ? d.error : "invalid");
 		return -EINVAL;
@@ -686,4 +682,22 @@ int insn_length(const uint8_t *bytes, size_t avail, enum insn_mode mode)
 	struct insn in;
 	int rc = insn_decode(&in, bytes, avail, mode);
 	return rc ? rc : in.len;
+}
+
+void insn_bytes_to_hex(const uint8_t *bytes, size_t n, char *buf, size_t size)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t out = 0;
+	if (size == 0)
+		return;
+	for (size_t i = 0; i < n && out + 3 <= size; i++) {
+		if (i > 0) {
+			if (out + 4 > size)
+				break;
+			buf[out++] = ' ';
+		}
+		buf[out++] = digits[bytes[i] >> 4];
+		buf[out++] = digits[bytes[i] & 15];
+	}
+	buf[out] = '\0';
 }

@@ -10,6 +10,7 @@
 #include <plinth/panic.h>
 #include <plinth/uart.h>
 #include <plinth/version.h>
+#include <plinth/virt.h>
 #include <x86/arch.h>
 #include <x86/cpu.h>
 #include <x86/percpu.h>
@@ -46,6 +47,8 @@ static __noreturn void kernel_main_late(void *arg)
 	irq_route_isa(uart_irq_line(), uart_irq_handler);
 	uart_enable_rx_irq();
 	irq_enable();
+	virt_detect();
+	virt_cpu_enable();
 	smp_boot_aps();
 
 	pr_info("boot complete: %u of %u CPUs online, %llu MiB free of %llu MiB",
@@ -53,6 +56,12 @@ static __noreturn void kernel_main_late(void *arg)
 		(unsigned long long)(pmm_free_pages() * PAGE_SIZE / MiB),
 		(unsigned long long)(pmm_total_pages() * PAGE_SIZE / MiB));
 
+	if (virt.vendor != VIRT_NONE)
+		pr_info("virt: %s enabled on %u of %u CPUs",
+			virt.vendor == VIRT_VMX ? "VMX root operation" : "SVM",
+			virt_cpus_enabled(), cpu_online_count());
+	if (hv_opts.panic_test)
+		panic("panic_test: deliberate panic requested on the command line");
 	if (hv_opts.test_exit) {
 		pr_info("test_exit: boot test done, powering off");
 		acpi_poweroff();

@@ -27,7 +27,7 @@
 /* More root entries than this is a corrupt table, not a real machine. */
 #define ROOT_MAX_ENTRIES     1024
 
-/* HPET description table (IA-PC HPET spec 1.0a §3.2.4, Table 3). */
+/* HPET description table (IA-PC HPET spec 1.0a §3.2.4). */
 #define HPET_BASE_GAS_OFF    40
 #define HPET_TABLE_MIN_LEN   56
 
@@ -168,10 +168,9 @@ static void record_table(struct acpi_info *out, const char sig[5], uint64_t addr
 			 uint32_t len, bool ok)
 {
 	if (out->table_count >= ACPI_MAX_TABLES) {
-		if (out->table_count == ACPI_MAX_TABLES)
+		if (out->tables_unlisted++ == 0)
 			pr_warn("ACPI: more than %u tables; later ones are used but not listed",
 				ACPI_MAX_TABLES);
-		out->table_count = ACPI_MAX_TABLES + 1;   /* warned once */
 		return;
 	}
 	struct acpi_table_ref *t = &out->tables[out->table_count++];

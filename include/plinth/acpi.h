@@ -69,6 +69,7 @@ struct acpi_info {
 
 	unsigned table_count;
 	struct acpi_table_ref tables[ACPI_MAX_TABLES];
+	unsigned tables_unlisted;          /* seen (and used) but beyond tables[] */
 
 	/* MADT */
 	bool has_madt;

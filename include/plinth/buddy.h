@@ -101,11 +101,16 @@ int buddy_check(const struct buddy *b);
  * Turns the boot memory map into zones: usable ranges rounded inward to
  * pages, adjacent usable ranges merged, split at 'split' (4 GiB in the
  * kernel, so zones above it can be brought up after paging_init), minus the
- * caller's exclusions (rounded outward to pages). Each zone's metadata is
+ * caller's exclusions (rounded outward to pages), nothing at or above
+ * PMM_PHYS_LIMIT. Each zone's metadata is
  * carved out of the zone's own free pieces (first fit). */
 #define PMM_PLAN_MAX_ZONES   BUDDY_MAX_ZONES
 #define PMM_PLAN_MAX_PIECES  512
 #define PMM_PLAN_MAX_EXCL    48
+#define PMM_PLAN_MAX_USABLE  256   /* >= BOOT_MAX_MEM_RANGES */
+/* The architectural limit of physical addresses (MAXPHYADDR <= 52, Intel
+ * SDM vol. 3 §4.1.4); memory claimed beyond it is ignored. */
+#define PMM_PHYS_LIMIT       (1ULL << 52)
 
 struct pmm_range {
 	paddr_t start;              /* first byte */
@@ -127,6 +132,7 @@ struct pmm_plan {
 	unsigned npieces;
 	uint64_t usable_bytes;      /* typed usable in the map (before exclusions) */
 	uint64_t dropped_bytes;     /* usable but lost: no zone/piece slot, no room for metadata */
+	struct pmm_range scratch[PMM_PLAN_MAX_USABLE];   /* merged usable ranges */
 };
 
 /* Build the plan. 'excl' may be unsorted and overlapping. Returns 0, or

@@ -87,7 +87,8 @@ struct insn {
 	uint8_t addrsize;       /* address size in bytes: 2, 4 or 8 */
 	bool has_modrm;
 	bool has_sib;
-	bool mem;               /* a memory operand (ModRM mod != 3, or moffs) */
+	bool mem;               /* a memory operand: ModRM mod != 3, moffs, or
+				 * the rSI/rDI operand of a string instruction */
 	bool rip_relative;      /* 64-bit mode, mod=00 rm=101 */
 	uint8_t modrm;          /* raw ModRM byte */
 	uint8_t mod;            /* ModRM.mod */
@@ -115,6 +116,11 @@ int insn_decode(struct insn *out, const uint8_t *bytes, size_t avail, enum insn_
 /* Length of the instruction at bytes[0..avail): 1..15, or -EAGAIN / -EINVAL
  * as for insn_decode(). */
 int insn_length(const uint8_t *bytes, size_t avail, enum insn_mode mode);
+
+/* Write n bytes as lowercase hex pairs separated by spaces ("0f 01 d9") into
+ * buf, always NUL-terminated, truncated at whole bytes to fit size. For the
+ * VMM's "cannot decode / unsupported instruction at RIP" messages. */
+void insn_bytes_to_hex(const uint8_t *bytes, size_t n, char *buf, size_t size);
 
 /* ------------------------------------------------------------ MMIO emulation */
 

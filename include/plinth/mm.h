@@ -37,6 +37,12 @@ paddr_t page_alloc_zeroed(unsigned order);
 void page_free(paddr_t pa, unsigned order);
 uint64_t pmm_total_pages(void);
 uint64_t pmm_free_pages(void);
+/* Bring up the memory above 4 GiB (its allocator metadata lives there, so
+ * it must be mapped first). Called by paging_init() after the switch to
+ * the final tables; before it, every page handed out lies below 4 GiB. */
+void pmm_init_late(void);
+/* True if the page holding pa is RAM the page allocator manages. */
+bool pmm_page_managed(paddr_t pa);
 
 /* ---- kernel heap (mm/heap.c) ---- */
 void heap_init(void);
@@ -50,7 +56,13 @@ size_t heap_bytes_in_use(void);
  * MMIO below the top of the memory map or 4 GiB, whichever is higher) and
  * switch CR3 to them. */
 void paging_init(const struct boot_info *bi);
+/* Physical address of the host PML4. It comes from below 4 GiB, so a
+ * 32-bit MOV to CR3 (an AP trampoline before long mode) can load it. */
 paddr_t host_cr3(void);
+/* On another CPU (AP), once it runs in long mode on any tables that map
+ * the kernel image: program the same IA32_PAT, EFER.NXE, CR0.WP, load
+ * host_cr3() and enable global pages, exactly as paging_init() did. */
+void paging_init_this_cpu(void);
 /* A kernel stack of 'pages' pages with an unmapped guard page below it.
  * Returns the top (initial RSP), NULL on failure. */
 void *kstack_alloc(unsigned pages);

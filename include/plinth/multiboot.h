@@ -191,7 +191,8 @@ struct multiboot2_tag_efi_mmap {     /* type 17 */
 typedef const void *(*boot_map_fn)(void *ctx, uint64_t pa, size_t len);
 
 /* Fill *bi (from scratch: boot_info_init) from the multiboot 1 information at
- * physical info_pa. Returns 0, or -EINVAL when the information is malformed
+ * physical info_pa. bi->cmdline gets the hypervisor options only: the image
+ * name that loaders other than GRUB 2 put first is removed. Returns 0, or -EINVAL when the information is malformed
  * or holds no memory map (an error is logged); -ENOSPC if the memory map does
  * not fit bi->mem. Recoverable defects (unreadable or overlong strings,
  * too many modules) are logged as warnings and skipped. */

@@ -17,6 +17,7 @@ struct hv_options {
 	enum emu_exit_mode emu_exit;  /* how panic/test_exit end an emulator */
 	bool test_exit;            /* when boot (and, later, every autostart VM) is done, power off / end the emulator */
 	uint64_t sched_slice_ms;   /* scheduler time slice (default 10) */
+	bool panic_test;           /* panic deliberately once booted (tests the panic path) */
 };
 
 extern struct hv_options hv_opts;

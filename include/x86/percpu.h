@@ -39,4 +39,20 @@ unsigned cpu_online_count(void);
 /* CPUs listed as enabled in the MADT (or 1 when there is no ACPI). */
 unsigned cpu_possible_count(void);
 
+/* ---- arch/x86/percpu.c, for the bring-up code ---- */
+/* The SMP code sets the number of CPUs found in the MADT (cpu ids 0..n-1
+ * become valid for percpu_of). n is clamped to 1..MAX_CPUS (a warning says
+ * which CPUs are ignored); returns the number kept. */
+unsigned percpu_set_possible(unsigned n);
+/* Point this CPU's GS base (IA32_GS_BASE, Intel SDM vol. 3 §3.4.4.1) at pc,
+ * so this_cpu() returns it. Must follow any load of the GS selector, which
+ * overwrites the base. */
+void percpu_load_gs(struct percpu *pc);
+/* this_cpu() for paths that must work in any state (panic, exceptions):
+ * NULL when GS base does not point at a per-CPU area (before cpu_init_bsp,
+ * or corrupted). */
+struct percpu *this_cpu_checked(void);
+/* This CPU's logical id for reports: 0 when this_cpu_checked() is NULL. */
+unsigned this_cpu_id_checked(void);
+
 #endif

@@ -1,0 +1,54 @@
+/* vmx_internal.h - shared between the files of arch/x86/vmx/ only. */
+#ifndef ARCH_X86_VMX_INTERNAL_H
+#define ARCH_X86_VMX_INTERNAL_H
+
+#include <x86/vmx.h>
+
+extern struct vmx_caps vmx_caps;
+
+/* Per-CPU VMX state, hung off percpu->vmm (vmx_cpu.c). */
+struct vmx_cpu {
+	paddr_t vmxon_region;
+	bool in_root_operation;
+	paddr_t current_vmcs;   /* the VMCS VMPTRLD made current here, 0 if none */
+};
+
+/* True if the CPU has VMX at all (then virt.vendor/why_none say if usable). */
+bool vmx_detect(void);
+int vmx_cpu_enable(void);
+
+/* ---- vmcs.c ---- */
+struct vcpu;
+/* The backend's per-vCPU state (vcpu->arch). */
+struct vmx_vcpu {
+	paddr_t vmcs;           /* 4 KiB VMCS region */
+	paddr_t io_bitmaps;     /* bitmaps A and B, two contiguous pages */
+	paddr_t msr_bitmap;     /* one page */
+	uint16_t vpid;          /* 0 when VPID is not used */
+	bool launched;          /* VMLAUNCH succeeded: the next entry is VMRESUME */
+	uint64_t eptp;
+	struct vmx_controls ctl;
+};
+/* Allocate and initialise v's VMCS and bitmaps, make it current on this
+ * CPU, write controls, host state and a reset guest state. */
+int vmcs_create(struct vcpu *v);
+void vmcs_destroy(struct vcpu *v);
+/* Make v's VMCS current on this CPU (VMPTRLD unless it already is). */
+void vmcs_load(struct vcpu *v);
+/* vmread/vmwrite of the current VMCS; failure (an unsupported field) is a
+ * plinth bug and panics with the field. */
+uint64_t vmcs_read(uint32_t field);
+void vmcs_write(uint32_t field, uint64_t value);
+/* Log the guest state, controls and exit fields of the current VMCS. */
+void vmcs_dump(const char *vm_name);
+
+/* ---- vmx_entry.S ---- */
+/* Load gpr[] (all but RSP) into the CPU and VMLAUNCH (launched == 0) or
+ * VMRESUME. Returns 0 after a VM exit with the guest's registers stored in
+ * gpr[], or 1 if the instruction failed (VMfailInvalid/VMfailValid: the
+ * VM-instruction error field says why). Call with interrupts disabled. */
+int vmx_enter(uint64_t *gpr, int launched);
+/* Where VM exits land (HOST_RIP); not callable. */
+void vmx_exit_stub(void);
+
+#endif

@@ -1,0 +1,188 @@
+/* vcpu_ops.h - the vendor-neutral virtual CPU: the register file the VMM
+ * sees, the decoded VM-exit record, and the ops table one backend (VMX now,
+ * SVM later) fills. The table is picked once at boot (vmm_init()); vmm/,
+ * scheduler/ and mm/ only call through it and never execute a VMX or SVM
+ * instruction themselves.
+ *
+ * Threading rule of this first slice: a vCPU runs on the CPU that created
+ * it (the backend's per-CPU state, e.g. the current VMCS, is not migrated
+ * yet); every op except create asserts that. */
+#ifndef PLINTH_VCPU_OPS_H
+#define PLINTH_VCPU_OPS_H
+
+#include <plinth/compiler.h>
+#include <plinth/insn.h>
+
+struct vm;
+
+/* Why the guest stopped running, independent of the vendor. */
+enum exit_kind {
+	EXIT_UNKNOWN = 0,       /* a vendor reason plinth does not handle */
+	EXIT_CPUID,
+	EXIT_MSR_READ,
+	EXIT_MSR_WRITE,
+	EXIT_IO,
+	EXIT_HLT,
+	EXIT_HYPERCALL,         /* VMCALL / VMMCALL */
+	EXIT_SLAT_VIOLATION,    /* EPT violation / nested page fault */
+	EXIT_SLAT_MISCONFIG,    /* EPT misconfiguration: a hypervisor bug */
+	EXIT_EXCEPTION,         /* an intercepted guest exception */
+	EXIT_EXTINT,            /* a host interrupt arrived while the guest ran */
+	EXIT_NMI,               /* a host NMI arrived (the backend re-raised it) */
+	EXIT_INTR_WINDOW,
+	EXIT_NMI_WINDOW,
+	EXIT_TRIPLE_FAULT,
+	EXIT_INIT,
+	EXIT_SIPI,
+	EXIT_PREEMPT_TIMER,
+	EXIT_CR_ACCESS,
+	EXIT_XSETBV,
+	EXIT_INVD,
+	EXIT_WBINVD,
+	EXIT_PAUSE,
+	EXIT_MONITOR_MWAIT,     /* MONITOR or MWAIT (hidden in CPUID) */
+	EXIT_VIRT_INSN,         /* a VMX/SVM instruction executed by the guest */
+	EXIT_ENTRY_FAILURE,     /* the VM entry itself failed */
+	EXIT_KIND_COUNT
+};
+
+/* Access bits of a second-level-translation violation. */
+#define SLAT_ACCESS_READ  BIT(0)
+#define SLAT_ACCESS_WRITE BIT(1)
+#define SLAT_ACCESS_EXEC  BIT(2)
+
+/* Control-register access types. */
+enum cr_access_type { CR_ACCESS_MOV_TO, CR_ACCESS_MOV_FROM, CR_ACCESS_CLTS, CR_ACCESS_LMSW };
+
+/* One decoded VM exit. Fields in the union are valid for the kind named in
+ * their comment only. */
+struct vm_exit {
+	enum exit_kind kind;
+	uint8_t insn_len;       /* length of the exiting instruction, 0 if none */
+	uint32_t raw_reason;    /* the vendor's exit code, for logs */
+	uint64_t raw_qual;      /* the vendor's qualification / EXITINFO1, for logs */
+	union {
+		struct {                /* EXIT_IO */
+			uint16_t port;
+			uint8_t size;       /* 1, 2 or 4 */
+			bool in;
+			bool string;        /* INS/OUTS */
+			bool rep;
+		} io;
+		struct {                /* EXIT_SLAT_VIOLATION, EXIT_SLAT_MISCONFIG */
+			gpa_t gpa;
+			uint64_t gla;       /* guest linear address if gla_valid */
+			bool gla_valid;
+			uint8_t access;     /* SLAT_ACCESS_* attempted */
+			uint8_t allowed;    /* SLAT_ACCESS_* the entry allowed */
+		} slat;
+		struct {                /* EXIT_EXCEPTION */
+			uint8_t vector;
+			bool has_error;
+			uint32_t error_code;
+		} exception;
+		struct {                /* EXIT_CR_ACCESS */
+			uint8_t cr;
+			uint8_t type;       /* enum cr_access_type */
+			uint8_t gpr;        /* enum insn_gpr for MOV */
+			uint16_t lmsw_data;
+		} cr;
+		struct {                /* EXIT_ENTRY_FAILURE */
+			uint32_t error;     /* VMX: VM-instruction error or basic reason */
+			bool invalid_guest_state;
+		} entry;
+	};
+};
+
+/* Segment registers, in the order VMX numbers them. */
+enum vcpu_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR,
+		SEG_COUNT };
+
+/* A segment register's hidden part. attr uses the descriptor attribute
+ * layout (Intel SDM vol. 3 §3.4.5): type 3:0, S 4, DPL 6:5, P 7, AVL 8,
+ * L 9, D/B 10, G 11 (the AMD VMCB layout, APM vol. 2 §15.5.1). */
+struct vcpu_segment {
+	uint16_t selector;
+	uint16_t attr;
+	uint32_t limit;         /* byte granular (G already applied) */
+	uint64_t base;
+	bool unusable;          /* a null selector loaded in protected mode */
+};
+
+struct vcpu_dtable { uint64_t base; uint16_t limit; };
+
+/* An event to deliver at the next entry (Intel SDM vol. 3 §27.6,
+ * AMD APM vol. 2 §15.20). */
+enum vcpu_event_type { EVENT_EXTINT, EVENT_NMI, EVENT_EXCEPTION, EVENT_SOFT_INT };
+struct vcpu_event {
+	enum vcpu_event_type type;
+	uint8_t vector;
+	bool has_error;
+	uint32_t error_code;
+};
+
+/* Exception vectors used by the VMM (SDM vol. 3 §6.3.1). */
+#define VEC_UD 6
+#define VEC_GP 13
+
+/* The vendor-neutral vCPU. gpr[] is what the entry stub saves and loads;
+ * gpr[INSN_RSP], rip and rflags are copied to and from the backend's state
+ * around every run, so handlers read and write all of them here. */
+struct vcpu {
+	struct vm *vm;
+	unsigned id;
+	uint64_t gpr[INSN_NR_GPRS];  /* enum insn_gpr order */
+	uint64_t rip;
+	uint64_t rflags;
+	void *arch;                  /* the backend's state (VMCS etc.) */
+	unsigned host_cpu;           /* the CPU the backend state lives on */
+	uint64_t exit_count;
+	uint64_t exits_by_kind[EXIT_KIND_COUNT];
+};
+
+/* The backend. Errors are negative codes; every error is logged by the
+ * backend with the vCPU's VM name. */
+struct vcpu_ops {
+	const char *name;
+	/* Allocate the backend state for v on this CPU with a reset state: all
+	 * exits plinth needs enabled, guest in flat 32-bit protected mode with
+	 * paging off, RIP 0. Returns 0, -ENOMEM or -ENOTSUP. */
+	int (*create)(struct vcpu *v);
+	void (*destroy)(struct vcpu *v);
+	/* Enter the guest and run until the next exit plinth must handle;
+	 * fill *exit. Returns 0 (including EXIT_ENTRY_FAILURE, which the
+	 * backend has already logged with a state dump). Host interrupts that
+	 * caused the exit are taken before returning. */
+	int (*run)(struct vcpu *v, struct vm_exit *exit);
+	/* Move RIP past the exiting instruction of len bytes, ending any
+	 * interrupt shadow (STI / MOV SS blocking, SDM vol. 3 §25.4.2). */
+	void (*skip_insn)(struct vcpu *v, unsigned len);
+	/* Queue an event for the next entry. -EBUSY if one is queued. */
+	int (*inject)(struct vcpu *v, const struct vcpu_event *ev);
+	/* Control registers as the guest sees them (0, 2, 3, 4). set_cr checks
+	 * the value as the CPU would: -EINVAL means "inject #GP"; -ENOTSUP
+	 * means a transition plinth does not virtualise yet (logged). */
+	uint64_t (*get_cr)(struct vcpu *v, unsigned cr);
+	int (*set_cr)(struct vcpu *v, unsigned cr, uint64_t value);
+	uint64_t (*get_efer)(struct vcpu *v);
+	void (*get_seg)(struct vcpu *v, enum vcpu_seg seg, struct vcpu_segment *out);
+	void (*set_seg)(struct vcpu *v, enum vcpu_seg seg, const struct vcpu_segment *s);
+	void (*get_dtable)(struct vcpu *v, bool idt, struct vcpu_dtable *out);
+	void (*set_dtable)(struct vcpu *v, bool idt, const struct vcpu_dtable *d);
+	/* Point the second-level translation at a 4-level table (EPT/NPT
+	 * format) rooted at root, and flush what it cached. */
+	int (*set_slat_root)(struct vcpu *v, paddr_t root);
+	/* Flush guest translations (second-level and tagged TLB). */
+	void (*flush_tlb)(struct vcpu *v);
+	/* Log the guest state (registers, segments, control fields). */
+	void (*dump)(struct vcpu *v);
+};
+
+/* The backends. */
+extern const struct vcpu_ops vmx_vcpu_ops;
+
+/* The one in use (vmm/vcpu.c), NULL before vmm_init() or without a
+ * usable backend. */
+extern const struct vcpu_ops *vcpu_ops;
+
+#endif

@@ -1,0 +1,137 @@
+/* vm.h - a virtual machine as the vendor-neutral VMM (vmm/) sees it: guest
+ * RAM (host pages from the page allocator, never identity mapped) behind a
+ * second-level page table built by the mm page-table engine, a guest-
+ * physical map of RAM and MMIO regions, port-I/O device models, and its
+ * vCPU. Nothing here executes a VMX or SVM instruction; the backend is
+ * reached through vcpu_ops (vcpu_ops.h).
+ *
+ * Error taxonomy (Xen's): a guest that does something plinth cannot or will
+ * not handle is stopped (vm_stop) with one clear log line; the host goes on. */
+#ifndef PLINTH_VM_H
+#define PLINTH_VM_H
+
+#include <plinth/compiler.h>
+#include <plinth/pgtable.h>
+#include <plinth/vcpu_ops.h>
+
+struct boot_info;
+
+#define VM_NAME_MAX      32
+#define VM_MAX_REGIONS   16
+#define VM_MAX_IO_RANGES 16
+#define VM_RAM_CHUNK     (2 * MiB)   /* RAM is allocated in naturally aligned 2 MiB blocks */
+#define VM_RAM_MAX       (1 * GiB)
+
+enum vm_region_type { VM_REGION_RAM, VM_REGION_MMIO };
+
+/* An emulated MMIO region: accesses fault in the second-level table and
+ * are emulated through insn_emulate_mmio(). offset is from region base. */
+struct vm_mmio_ops {
+	int (*read)(struct vm *vm, void *dev, uint64_t offset, unsigned size, uint64_t *val);
+	int (*write)(struct vm *vm, void *dev, uint64_t offset, unsigned size, uint64_t val);
+};
+
+struct vm_region {
+	enum vm_region_type type;
+	gpa_t base;
+	uint64_t size;
+	const struct vm_mmio_ops *mmio;  /* VM_REGION_MMIO */
+	void *dev;
+	paddr_t *chunks;                 /* VM_REGION_RAM: host address of each 2 MiB chunk */
+};
+
+/* A port-I/O device model: handles ports [base, base+count). in/out
+ * return 0, or a negative error that stops the VM (the device logs why). */
+struct vm_io_range {
+	uint16_t base;
+	uint16_t count;
+	int (*in)(struct vm *vm, void *dev, uint16_t port, unsigned size, uint32_t *val);
+	int (*out)(struct vm *vm, void *dev, uint16_t port, unsigned size, uint32_t val);
+	void *dev;
+};
+
+enum vm_state { VM_CREATED, VM_RUNNING, VM_STOPPED };
+
+struct vm {
+	char name[VM_NAME_MAX];
+	unsigned id;
+	enum vm_state state;
+	struct pt slat;                  /* EPT (VMX) / NPT (SVM) tables */
+	struct vm_region regions[VM_MAX_REGIONS];
+	unsigned region_count;
+	struct vm_io_range io[VM_MAX_IO_RANGES];
+	unsigned io_count;
+	struct vcpu *vcpu;               /* one vCPU in this slice */
+	bool exit_code_valid;            /* the guest wrote the test-exit port */
+	uint32_t exit_code;
+	char stop_reason[96];
+	void *uart;                      /* the COM1 model (vmm/dev_uart.c) */
+};
+
+/* ---- vmm/vm.c ---- */
+/* Create an empty VM (no RAM, no devices, no vCPU). NULL on failure (logged). */
+struct vm *vm_create(const char *name);
+/* Free everything the VM holds (vCPU, RAM, tables, devices). */
+void vm_destroy(struct vm *vm);
+/* Give the VM size bytes of zeroed RAM at gpa (both 2 MiB aligned). */
+int vm_add_ram(struct vm *vm, gpa_t gpa, uint64_t size);
+/* Register an emulated MMIO region (4 KiB aligned, not overlapping). */
+int vm_add_mmio(struct vm *vm, gpa_t gpa, uint64_t size, const struct vm_mmio_ops *ops,
+		void *dev);
+/* The region holding gpa, or NULL. */
+struct vm_region *vm_find_region(struct vm *vm, gpa_t gpa);
+/* Copy to/from guest RAM. -EFAULT (logged) if any byte is not RAM. */
+int vm_write_guest(struct vm *vm, gpa_t gpa, const void *src, uint64_t len);
+int vm_read_guest(struct vm *vm, gpa_t gpa, void *dst, uint64_t len);
+int vm_zero_guest(struct vm *vm, gpa_t gpa, uint64_t len);
+/* Total RAM bytes below 4 GiB / starting at 1 MiB, for boot protocols. */
+uint64_t vm_ram_size(const struct vm *vm);
+/* Stop the VM: state STOPPED, reason kept and logged once as
+ * "vm NAME: stopped: REASON". Later calls keep the first reason. */
+void vm_stop(struct vm *vm, const char *fmt, ...) __printf(2, 3);
+
+/* ---- vmm/io.c ---- */
+/* Register a port range. -EEXIST on overlap, -ENOSPC when full. */
+int vm_add_io(struct vm *vm, uint16_t base, uint16_t count,
+	      int (*in)(struct vm *, void *, uint16_t, unsigned, uint32_t *),
+	      int (*out)(struct vm *, void *, uint16_t, unsigned, uint32_t), void *dev);
+/* Dispatch one access of size 1, 2 or 4. Unassigned ports read all ones
+ * and drop writes (as an ISA bus does). Returns the device's result. */
+int vm_io_in(struct vm *vm, uint16_t port, unsigned size, uint32_t *val);
+int vm_io_out(struct vm *vm, uint16_t port, unsigned size, uint32_t val);
+
+/* ---- vmm/dev_testexit.c: port 0xF4 ends the VM with the value written ---- */
+#define VM_TESTEXIT_PORT 0xF4
+int vm_add_testexit(struct vm *vm);
+/* ---- vmm/dev_uart.c: a 16550 at 0x3F8 whose output goes to the log ---- */
+int vm_add_uart(struct vm *vm, uint16_t base);
+
+/* ---- vmm/vcpu.c ---- */
+/* Create the VM's vCPU through the backend and point it at the VM's
+ * second-level table. */
+int vcpu_create(struct vm *vm);
+/* Set the state a Multiboot 1 loader leaves (Multiboot spec 0.6.96 §3.2):
+ * 32-bit protected mode, flat CS/DS/ES/FS/GS/SS, paging off, IF=0,
+ * EIP=entry, EAX=magic, EBX=info. */
+int vcpu_set_multiboot_state(struct vcpu *v, uint32_t entry, uint32_t magic, uint32_t info);
+/* Run until the VM stops. */
+void vcpu_run_loop(struct vcpu *v);
+/* Log "vm NAME: ..." with the backend's full state dump. */
+void vcpu_dump(struct vcpu *v);
+/* Queue #vector (with error code if has_error) for the next entry. */
+int vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
+
+/* ---- vmm/exit.c ---- */
+/* Handle one exit: returns true to enter the guest again, false when the
+ * VM has stopped. */
+bool vmm_handle_exit(struct vcpu *v, const struct vm_exit *exit);
+const char *exit_kind_name(enum exit_kind kind);
+
+/* ---- vmm/boot.c ---- */
+/* Pick the backend (vcpu_ops). Returns 0 or -ENODEV (logged). */
+int vmm_init(void);
+/* Start a VM for every boot module whose name begins with "guest-" (see
+ * vmm/boot.c) and run each to completion on this CPU. */
+void vmm_start(const struct boot_info *bi);
+
+#endif
