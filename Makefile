@@ -37,14 +37,15 @@ KCFLAGS := -std=c11 -ffreestanding -fno-builtin-printf -nostdinc -O2 -g \
 	   -fno-strict-aliasing -fno-common -fno-asynchronous-unwind-tables \
 	   -isystem $(shell $(CC) -print-file-name=include) \
 	   $(WARN) -Iinclude -MMD -MP
-ifneq ($(findstring clang,$(shell $(CC) --version 2>/dev/null | head -n1)),)
-KCFLAGS += -Wno-gnu-statement-expression -Wno-unused-command-line-argument
-else
-KCFLAGS += -mgeneral-regs-only
-endif
 KASFLAGS := -D__ASSEMBLY__ -Iinclude -MMD -MP -g
 KLDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=0x1000 \
 	    -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -T linker.ld
+ifneq ($(findstring clang,$(shell $(CC) --version 2>/dev/null | head -n1)),)
+KCFLAGS += -Wno-gnu-statement-expression -Wno-unused-command-line-argument
+KLDFLAGS += -Wno-unused-command-line-argument
+else
+KCFLAGS += -mgeneral-regs-only
+endif
 
 .PHONY: all kernel iso efi esp test unit-test boot-test bench run debug clean deps
 all: kernel

@@ -138,7 +138,7 @@ plinth_efi_entry64:
 	movabsq $0x504c4e5445464921, %rax   /* BOOT_EFI_HANDOFF_MAGIC */
 	cmpq %rax, %rsi
 	jne 9f
-	movq %rdi, %rbx                 /* boot_info, kept in RBX */
+	movq %rdi, %r12                 /* boot_info, kept in R12 (CPUID clobbers RBX) */
 	movq %rsi, %rbp
 
 	leaq __bss_start(%rip), %rdi
@@ -191,7 +191,7 @@ plinth_efi_entry64:
 	leaq start64_low(%rip), %rax
 	pushq %rax
 	movq %rbp, %rdi                 /* boot_entry(magic, boot_info) */
-	movq %rbx, %rsi
+	movq %r12, %rsi
 	lretq
 9:	hlt
 	jmp 9b

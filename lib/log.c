@@ -103,6 +103,18 @@ size_t log_read(uint64_t *pos, char *buf, size_t size)
 	return out;
 }
 
+void log_store_panic(const char *s, size_t len)
+{
+	for (unsigned tries = 0; tries < 1000; tries++) {
+		if (spin_trylock(&log_lock)) {
+			ring_put(s, len);
+			spin_unlock(&log_lock);
+			return;
+		}
+		cpu_relax();
+	}
+}
+
 void log_clear(void)
 {
 	uint64_t f = spin_lock_irqsave(&log_lock);

@@ -40,4 +40,4 @@ $(BUILD)/plinth.iso: $(BUILD)/plinth.elf scripts/mkiso.sh $(BUILD)/stamps/plinth
 		$$(iso_module_files) | $(DEPS_STAMP)
 	$(Q)$(call mkiso,$@,$(ISO_CMDLINE),mb2,$(ISO_TIMEOUT))
 
-iso: $(BUILD)/plinth.iso
+iso: $(DEPS_STAMP) $(BUILD)/plinth.iso

@@ -60,7 +60,7 @@ else
 RUN_ERROR := EMU must be qemu or bochs, not '$(EMU)'
 endif
 
-run: $(RUN_INPUTS) | $(DEPS_STAMP)
+run: $(DEPS_STAMP) $(RUN_INPUTS)
 ifneq ($(RUN_ERROR),)
 	@echo "run: $(RUN_ERROR)"; exit 2
 else ifeq ($(EMU),bochs)
@@ -73,7 +73,8 @@ ifeq ($(BOCHS_SERIAL),term)
 else
 	@echo "run: Ctrl-C stops the simulation at Bochs' debugger prompt; 'q' then quits"
 endif
-	$(Q)$(BOCHS) -q -f $(BUILD)/run.bochsrc -rc $(BUILD)/run.bochs-cmds
+	@# Status 1 is plinth ending Bochs through its shutdown port (test_exit).
+	$(Q)$(BOCHS) -q -f $(BUILD)/run.bochsrc -rc $(BUILD)/run.bochs-cmds || [ $$? -eq 1 ]
 else
 ifeq ($(BOOT),uefi)
 	$(Q)test -n "$(OVMF_CODE)" || { echo "run: no OVMF firmware (package ovmf)"; exit 1; }
@@ -101,7 +102,7 @@ $(BUILD)/plinth.gdb: mk/run.mk
 		'echo plinth: stopped before the firmware ran; "continue" runs to boot_entry\n' \
 		> $@
 
-debug: $(BUILD)/plinth.elf $(BUILD)/plinth.gdb | $(DEPS_STAMP)
+debug: $(DEPS_STAMP) $(BUILD)/plinth.elf $(BUILD)/plinth.gdb
 	@echo "debug: QEMU waits for gdb on localhost:1234. In another terminal run:"
 	@echo "debug:     gdb -x $(BUILD)/plinth.gdb"
 	@echo "debug: Ctrl-A X quits QEMU."

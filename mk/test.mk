@@ -5,7 +5,8 @@
 #                    (warning-free: -Werror), unit tests, images, boot tests;
 #                    ends with the line "N passed, N failed"
 #   make boot-test   only the boot tests (tests/run-boot.sh), after building
-#                    what they boot
+#                    what they boot; a fragment with images of its own for
+#                    boot tests adds them: "boot-test: $(MY_TEST_IMAGES)"
 #   make test-isos   the ISOs the boot tests boot
 #
 # Boot tests are the scripts tests/boot/NN-name.sh (see tests/boot/lib.sh);
@@ -33,7 +34,7 @@ test-isos: $(BUILD)/test.iso $(BUILD)/test-mb1.iso
 # Everything a boot test may boot or inspect.
 BOOT_TEST_INPUTS := $(BUILD)/plinth.elf $(BUILD)/plinth.iso $(BUILD)/test.iso $(BUILD)/test-mb1.iso
 
-boot-test: $(BOOT_TEST_INPUTS) | $(DEPS_STAMP)
+boot-test: $(DEPS_STAMP) $(BOOT_TEST_INPUTS)
 	$(Q)BUILD=$(BUILD) bash tests/run-boot.sh
 
 test: $(DEPS_STAMP)

@@ -13,6 +13,7 @@
 #   BdsDxe: failed to start Boot0002 "UEFI QEMU HARDDISK ..." from ...: Not Found
 # on the serial console and tries the next boot option (finally the UEFI
 # shell, which waits for input): that line proves the return was clean.
+# shellcheck disable=SC2034 # BT_* and EFI_* are read by the sourcing test
 EFI_RETURNED_ERE='BdsDxe: failed to start Boot[0-9A-F]+ .*: [A-Z]'
 
 efi_qemu_until() {

@@ -5,7 +5,7 @@
 # which linker.ld puts after all other read-only data, so adding it never
 # moves a text address.
 nm=$1; elf=$2
-$nm -n "$elf" | awk '
+$nm -n "$elf" | awk 'BEGIN { n = 0 }
 	$2 ~ /^[Tt]$/ && $3 !~ /^\.L/ { addr[n] = $1; name[n] = $3; n++ }
 	END {
 		print ".section .rodata.ksyms,\"a\""

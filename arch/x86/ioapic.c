@@ -269,10 +269,10 @@ int irq_route_isa(unsigned irq, void (*handler)(void))
 	}
 	/* The handler is in place before the pin is unmasked. */
 	WRITE_ONCE(isa_handler_of_vector[vector], handler);
-	isa_vector_of_irq[irq] = (uint8_t)vector;
 	err = ioapic_route_gsi(route.gsi, (uint8_t)vector, route.active_low, route.level, dest);
 	if (err)
-		return err;
+		return err;   /* logged; the vector stays allocated but unreachable */
+	isa_vector_of_irq[irq] = (uint8_t)vector;
 	pr_info("ioapic: ISA IRQ %u -> GSI %u (%s, %s%s) -> vector 0x%x, APIC id %u", irq,
 		route.gsi, route.level ? "level" : "edge",
 		route.active_low ? "active low" : "active high",

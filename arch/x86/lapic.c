@@ -352,7 +352,9 @@ static bool icr_wait_idle(void)
  * -EINVAL (ID too large for xAPIC) / -EBUSY (delivery status stuck). */
 static int icr_send(uint32_t dest, uint32_t low)
 {
-	if (!this_apic_in_mode())
+	/* Every caller runs on a CPU past lapic_init()/lapic_init_ap(), except
+	 * panic's NMI, which checks this CPU's mode itself. */
+	if (!lapic_is_ready)
 		return -ENODEV;
 	if (!use_x2apic && dest > 0xFF)
 		return -EINVAL;
@@ -385,7 +387,11 @@ void lapic_send_ipi(uint32_t apic_id, uint8_t vector)
 
 void lapic_send_nmi_all_but_self(void)
 {
-	/* Used by panic: no logging here, the caller is already reporting. */
+	/* Used by panic, possibly on an AP still in bring-up (its APIC not yet
+	 * in x2APIC mode: the ICR MSR would fault). No logging here: the
+	 * caller is already reporting. */
+	if (!this_apic_in_mode())
+		return;
 	(void)icr_send(0, ICR_ALL_BUT_SELF | ICR_DELIV_NMI | ICR_LEVEL_ASSERT);
 }
 

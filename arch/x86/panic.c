@@ -4,6 +4,7 @@
  * hang) and halts. Output goes to the UART without locks: the CPU that held
  * the log or UART lock may be one that was just stopped. */
 #include <plinth/panic.h>
+#include <plinth/log.h>
 #include <plinth/printf.h>
 #include <plinth/time.h>
 #include <plinth/uart.h>
@@ -39,14 +40,18 @@ void panic_printf(const char *fmt, ...)
 	va_start(ap, fmt);
 	int n = kvsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	if (n > 0)
-		uart_write_panic(buf, MIN((size_t)n, sizeof(buf) - 1));
+	if (n > 0) {
+		size_t len = MIN((size_t)n, sizeof(buf) - 1);
+		uart_write_panic(buf, len);
+		log_store_panic(buf, len);
+	}
 }
 
 /* Long text (register dumps) written as-is. */
 static void panic_puts(const char *s, size_t len)
 {
 	uart_write_panic(s, len);
+	log_store_panic(s, len);
 }
 
 bool panic_in_progress(void)

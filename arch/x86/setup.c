@@ -11,8 +11,10 @@
 #include <plinth/uart.h>
 #include <plinth/version.h>
 #include <plinth/virt.h>
+#include <plinth/vm.h>
 #include <x86/arch.h>
 #include <x86/cpu.h>
+#include <x86/cpu_init.h>
 #include <x86/percpu.h>
 
 #define BSP_STACK_PAGES 8
@@ -60,6 +62,7 @@ static __noreturn void kernel_main_late(void *arg)
 		pr_info("virt: %s enabled on %u of %u CPUs",
 			virt.vendor == VIRT_VMX ? "VMX root operation" : "SVM",
 			virt_cpus_enabled(), cpu_online_count());
+	vmm_start(bi);
 	if (hv_opts.panic_test)
 		panic("panic_test: deliberate panic requested on the command line");
 	if (hv_opts.test_exit) {
@@ -84,6 +87,7 @@ void kernel_main(struct boot_info *bi)
 	pmm_init(bi);
 	paging_init(bi);
 	heap_init();
+	cpu_ist_stacks_reinit_bsp();   /* NMI/#DF/#MC stacks with guard pages */
 
 	/* Leave the boot stack (no guard page) for one with a guard below it. */
 	void *stack = kstack_alloc(BSP_STACK_PAGES);

@@ -14,6 +14,7 @@
 #include <plinth/options.h>
 #include <plinth/string.h>
 #include <plinth/time.h>
+#include <plinth/virt.h>
 #include <x86/arch.h>
 #include <x86/cpu.h>
 #include <x86/cpu_init.h>
@@ -47,7 +48,8 @@ static paddr_t tmp_pml4, tmp_pdpt, tmp_pd;
 /* Where a field of the installed trampoline is, through the direct map. */
 static void *tr_field(const char *sym)
 {
-	return (uint8_t *)phys_to_virt(TRAMPOLINE_PA) + (sym - smp_trampoline_start);
+	uintptr_t off = (uintptr_t)sym - (uintptr_t)smp_trampoline_start;
+	return (uint8_t *)phys_to_virt(TRAMPOLINE_PA) + off;
 }
 
 static paddr_t alloc_low_table(void)
@@ -108,7 +110,7 @@ static void tmp_tables_free(void)
  * copy back (ROM or a hole would not hold it). Returns 0 or -EIO. */
 static int trampoline_install(void)
 {
-	size_t len = (size_t)(smp_trampoline_end - smp_trampoline_start);
+	size_t len = (uintptr_t)smp_trampoline_end - (uintptr_t)smp_trampoline_start;
 	uint8_t *page = phys_to_virt(TRAMPOLINE_PA);
 
 	if (len > PAGE_SIZE) {
@@ -224,7 +226,7 @@ void smp_boot_aps(void)
 	if (acpi.cpu_count && !bsp_listed)
 		pr_warn("smp: the bootstrap processor (APIC id %u) is not in the MADT", bsp_id);
 
-	unsigned next_cpu = 1;
+	unsigned next_cpu = 1, skipped = 0;
 	bool any_late = false;
 	if (limit > 1 && listed > 1) {
 		if (!lapic_ready()) {
@@ -235,8 +237,7 @@ void smp_boot_aps(void)
 				if (!c->enabled || c->apic_id == bsp_id)
 					continue;
 				if (next_cpu >= limit) {
-					pr_info("smp: CPU with APIC id %u not started (smp=%u or the "
-						"%u-CPU limit)", c->apic_id, limit, MAX_CPUS);
+					skipped++;
 					continue;
 				}
 				struct percpu *pc = percpu_of(next_cpu);
@@ -258,6 +259,9 @@ void smp_boot_aps(void)
 		if (!any_late)
 			tmp_tables_free();
 	}
+	if (skipped)
+		pr_info("smp: %u more CPUs not started (limit %u: smp=%llu, at most %u supported)",
+			skipped, limit, (unsigned long long)hv_opts.max_cpus, MAX_CPUS);
 	pr_info("smp: %u CPUs online (%u enabled in the MADT, limit %u)", cpu_online_count(),
 		listed, limit);
 }
@@ -276,6 +280,10 @@ void smp_ap_main(struct percpu *pc)
 	}
 	cpu_init_ap(pc);       /* GS, IDT, GDT/TSS, IST stacks, CPU features */
 	lapic_init_ap();
+	/* VMX/SVM on this CPU too (<plinth/virt.h>: every CPU). Failure is
+	 * logged there and leaves this CPU without virtualization; without
+	 * VMX/SVM on the machine it does nothing. */
+	(void)virt_cpu_enable();
 	__atomic_store_n(&pc->online, true, __ATOMIC_RELEASE);
 	cpu_idle_loop();
 }

@@ -229,7 +229,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	efi_st = st;
 	efi_bs = st->BootServices;
 	efi_console_init(st);
-	pr_info("plinth.efi %s: starting the plinth hypervisor", PLINTH_VERSION);
+	pr_info("version %s, starting the plinth hypervisor", PLINTH_VERSION);
 
 	memset(&ld, 0, sizeof(ld));
 	ld.image = image;

@@ -19,6 +19,10 @@ void console_write(const char *s, size_t len);
  * oldest byte still held (and a "...log truncated..." marker is emitted). */
 size_t log_read(uint64_t *pos, char *buf, size_t size);
 void log_clear(void);
+/* Panic path: append raw text to the ring without touching the console and
+ * without waiting for the log lock (a stopped CPU may hold it): a bounded
+ * number of trylock attempts, then the text is dropped from the ring. */
+void log_store_panic(const char *s, size_t len);
 
 #define pr_err(...)   log_printf(LOG_ERR, __VA_ARGS__)
 #define pr_warn(...)  log_printf(LOG_WARN, __VA_ARGS__)

@@ -6,7 +6,8 @@
  *
  * Threading rule of this first slice: a vCPU runs on the CPU that created
  * it (the backend's per-CPU state, e.g. the current VMCS, is not migrated
- * yet); every op except create asserts that. */
+ * yet); every op that touches the backend's per-CPU state checks that
+ * (BUG_ON in the VMX backend's vmcs_load()). */
 #ifndef PLINTH_VCPU_OPS_H
 #define PLINTH_VCPU_OPS_H
 
@@ -142,8 +143,10 @@ struct vcpu {
 
 /* The backend. Errors are negative codes; every error is logged by the
  * backend with the vCPU's VM name. */
+struct pt_format;
 struct vcpu_ops {
 	const char *name;
+	const struct pt_format *slat_format;   /* &pt_format_ept / &pt_format_npt */
 	/* Allocate the backend state for v on this CPU with a reset state: all
 	 * exits plinth needs enabled, guest in flat 32-bit protected mode with
 	 * paging off, RIP 0. Returns 0, -ENOMEM or -ENOTSUP. */

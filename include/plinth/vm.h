@@ -64,7 +64,7 @@ struct vm {
 	struct vcpu *vcpu;               /* one vCPU in this slice */
 	bool exit_code_valid;            /* the guest wrote the test-exit port */
 	uint32_t exit_code;
-	char stop_reason[96];
+	char stop_reason[192];
 	void *uart;                      /* the COM1 model (vmm/dev_uart.c) */
 };
 
@@ -84,7 +84,7 @@ struct vm_region *vm_find_region(struct vm *vm, gpa_t gpa);
 int vm_write_guest(struct vm *vm, gpa_t gpa, const void *src, uint64_t len);
 int vm_read_guest(struct vm *vm, gpa_t gpa, void *dst, uint64_t len);
 int vm_zero_guest(struct vm *vm, gpa_t gpa, uint64_t len);
-/* Total RAM bytes below 4 GiB / starting at 1 MiB, for boot protocols. */
+/* Total bytes of guest RAM (all RAM regions). */
 uint64_t vm_ram_size(const struct vm *vm);
 /* Stop the VM: state STOPPED, reason kept and logged once as
  * "vm NAME: stopped: REASON". Later calls keep the first reason. */
@@ -105,6 +105,8 @@ int vm_io_out(struct vm *vm, uint16_t port, unsigned size, uint32_t val);
 int vm_add_testexit(struct vm *vm);
 /* ---- vmm/dev_uart.c: a 16550 at 0x3F8 whose output goes to the log ---- */
 int vm_add_uart(struct vm *vm, uint16_t base);
+/* Log what the guest printed after its last newline. */
+void vm_uart_flush(struct vm *vm);
 
 /* ---- vmm/vcpu.c ---- */
 /* Create the VM's vCPU through the backend and point it at the VM's

@@ -12,7 +12,7 @@ ovmf=$(bt_ovmf_args) || { bt_fail "no OVMF firmware in /usr/share/OVMF (package 
 # shellcheck disable=SC2086 # two -drive arguments
 bt_qemu 90 -smp 4 -m 512 $ovmf -net none \
 	-drive format=raw,snapshot=on,file="$BUILD/esp-test.img"
-bt_expect 'plinth\.efi: plinth\.efi [0-9.]+: starting' "from plinth.efi on the firmware console"
+bt_expect 'plinth\.efi: version [0-9.]+, starting' "from plinth.efi on the firmware console"
 bt_expect "plinth\.efi: module hello\.txt: 23 bytes at 0x" "from plinth.efi about loading hello.txt"
 bt_expect 'boot: loaded by UEFI \(plinth\.efi\), loader .plinth\.efi [0-9.]+.' \
 	"saying plinth was loaded by plinth.efi"

@@ -38,6 +38,7 @@ void console_write(const char *s, size_t len) { fwrite(s, 1, len, stdout); }
 
 size_t log_read(uint64_t *pos, char *buf, size_t size) { (void)pos; (void)buf; (void)size; return 0; }
 void log_clear(void) {}
+void log_store_panic(const char *s, size_t len) { (void)s; (void)len; }
 
 void panic(const char *fmt, ...)
 {

@@ -27,6 +27,7 @@ struct vmx_vcpu {
 	uint16_t vpid;          /* 0 when VPID is not used */
 	bool launched;          /* VMLAUNCH succeeded: the next entry is VMRESUME */
 	uint64_t eptp;
+	uint64_t cr2;           /* guest CR2: VMX does not switch it (SDM §28.3) */
 	struct vmx_controls ctl;
 };
 /* Allocate and initialise v's VMCS and bitmaps, make it current on this

@@ -1,0 +1,91 @@
+/* guest.c - the test guests' library (see guest.h). */
+#include "guest.h"
+
+#define COM1 0x3F8
+
+static uint32_t passed, failed;
+static bool uart_ready;
+
+/* 115200 8N1, FIFOs on (PC16550D data sheet: divisor latch via LCR.DLAB). */
+static void uart_init(void)
+{
+	outb(COM1 + 1, 0x00);        /* no interrupts */
+	outb(COM1 + 3, 0x80);        /* DLAB */
+	outb(COM1 + 0, 0x01);        /* divisor 1: 115200 baud */
+	outb(COM1 + 1, 0x00);
+	outb(COM1 + 3, 0x03);        /* 8N1 */
+	outb(COM1 + 2, 0x07);        /* FIFO on, cleared */
+	uart_ready = true;
+}
+
+static void putc_raw(char c)
+{
+	/* Wait for THR empty (LSR bit 5); bounded so a missing UART cannot
+	 * hang the guest. */
+	for (int i = 0; i < 100000 && !(inb(COM1 + 5) & 0x20); i++)
+		;
+	outb(COM1, (uint8_t)c);
+}
+
+void guest_puts(const char *s)
+{
+	if (!uart_ready)
+		uart_init();
+	for (; *s; s++)
+		putc_raw(*s);
+}
+
+void guest_put_hex(uint32_t v)
+{
+	char buf[11] = "0x";
+	for (int i = 0; i < 8; i++)
+		buf[2 + i] = "0123456789abcdef"[(v >> (28 - 4 * i)) & 0xF];
+	buf[10] = 0;
+	guest_puts(buf);
+}
+
+void guest_put_dec(uint32_t v)
+{
+	char buf[11];
+	int i = 10;
+	buf[i] = 0;
+	do {
+		buf[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	guest_puts(&buf[i]);
+}
+
+void guest_check(bool ok, const char *name, uint32_t detail)
+{
+	if (ok) {
+		passed++;
+		guest_puts("PASS: ");
+		guest_puts(name);
+		guest_puts("\n");
+		return;
+	}
+	failed++;
+	guest_puts("FAIL: ");
+	guest_puts(name);
+	guest_puts(" (got ");
+	guest_put_hex(detail);
+	guest_puts(")\n");
+}
+
+uint32_t guest_summary(void)
+{
+	guest_puts("SUMMARY: ");
+	guest_put_dec(passed);
+	guest_puts(" passed, ");
+	guest_put_dec(failed);
+	guest_puts(" failed\n");
+	return failed;
+}
+
+void guest_exit(uint32_t code)
+{
+	outl(GUEST_EXIT_PORT, code);
+	for (;;)
+		__asm__ __volatile__("cli; hlt");
+}

@@ -1,0 +1,279 @@
+/* test_vmm_devices.c - the pure device-side pieces of the VMM: the 16550
+ * register model (vmm/uart_model.c), port-range dispatch (vmm/io.c) and
+ * the guest CPUID policy (vmm/cpuid_policy.c). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <plinth/vm.h>
+#include "../../vmm/cpuid_policy.h"
+#include "../../vmm/uart_model.h"
+#include "host_support.h"
+
+/* ------------------------------------------------------------ UART model */
+
+struct sink {
+	char lines[8][UART_LINE_MAX + 1];
+	unsigned count;
+};
+
+static void sink_fn(void *ctx, const char *line, size_t len)
+{
+	struct sink *s = ctx;
+	assert_true(len <= UART_LINE_MAX);
+	assert_true(s->count < 8);
+	memcpy(s->lines[s->count], line, len);
+	s->lines[s->count][len] = 0;
+	s->count++;
+}
+
+static void send(struct uart_model *u, const char *s)
+{
+	for (; *s; s++)
+		uart_model_write(u, 0, (uint8_t)*s);
+}
+
+static void test_uart_lines(void **state)
+{
+	struct sink s = { .count = 0 };
+	struct uart_model u;
+	uart_model_init(&u, sink_fn, &s);
+	send(&u, "hello\r\nworld\n\npartial");
+	assert_int_equal(s.count, 3);
+	assert_string_equal(s.lines[0], "hello");
+	assert_string_equal(s.lines[1], "world");
+	assert_string_equal(s.lines[2], "");
+	uart_model_flush(&u);
+	assert_int_equal(s.count, 4);
+	assert_string_equal(s.lines[3], "partial");
+	uart_model_flush(&u);               /* nothing left: no empty line */
+	assert_int_equal(s.count, 4);
+}
+
+static void test_uart_long_line(void **state)
+{
+	struct sink s = { .count = 0 };
+	struct uart_model u;
+	char big[UART_LINE_MAX + 11];
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = 0;
+	uart_model_init(&u, sink_fn, &s);
+	send(&u, big);
+	send(&u, "\n");
+	assert_int_equal(s.count, 2);
+	assert_int_equal(strlen(s.lines[0]), UART_LINE_MAX);
+	assert_int_equal(strlen(s.lines[1]), 10);
+}
+
+static void test_uart_registers(void **state)
+{
+	struct sink s = { .count = 0 };
+	struct uart_model u;
+	uart_model_init(&u, sink_fn, &s);
+	/* LSR: transmitter empty; RBR: no data. */
+	assert_int_equal(uart_model_read(&u, 5) & 0x61, 0x60);
+	assert_int_equal(uart_model_read(&u, 0), 0);
+	/* Divisor latch: DLAB routes offsets 0/1 to DLL/DLM, not THR/IER. */
+	uart_model_write(&u, 3, 0x83);
+	uart_model_write(&u, 0, 0x01);
+	uart_model_write(&u, 1, 0x02);
+	assert_int_equal(uart_model_read(&u, 0), 0x01);
+	assert_int_equal(uart_model_read(&u, 1), 0x02);
+	assert_int_equal(s.count, 0);
+	assert_int_equal(u.len, 0);         /* the DLL write printed nothing */
+	uart_model_write(&u, 3, 0x03);
+	assert_int_equal(uart_model_read(&u, 3), 0x03);
+	assert_int_equal(uart_model_read(&u, 1), 0x00);
+	/* Scratch register. */
+	uart_model_write(&u, 7, 0xA5);
+	assert_int_equal(uart_model_read(&u, 7), 0xA5);
+	/* IIR: no interrupt; FIFO bits once FCR enables them. */
+	assert_int_equal(uart_model_read(&u, 2), 0x01);
+	uart_model_write(&u, 2, 0x07);
+	assert_int_equal(uart_model_read(&u, 2), 0xC1);
+	/* Enabling the THRE interrupt identifies it once in IIR. */
+	uart_model_write(&u, 1, 0x02);
+	assert_int_equal(uart_model_read(&u, 2), 0xC2);
+	assert_int_equal(uart_model_read(&u, 2), 0xC1);
+	uart_model_write(&u, 0, 'a');
+	assert_int_equal(uart_model_read(&u, 2), 0xC2);
+}
+
+static void test_uart_loopback(void **state)
+{
+	struct sink s = { .count = 0 };
+	struct uart_model u;
+	uart_model_init(&u, sink_fn, &s);
+	/* The Linux 8250 probe: MCR = LOOP|OUT2|RTS must read MSR 0x90. */
+	uart_model_write(&u, 4, 0x1A);
+	assert_int_equal(uart_model_read(&u, 6) & 0xF0, 0x90);
+	uart_model_write(&u, 4, 0x1F);
+	assert_int_equal(uart_model_read(&u, 6) & 0xF0, 0xF0);
+	/* Loopback output does not reach the log. */
+	send(&u, "hidden\n");
+	assert_int_equal(s.count, 0);
+	uart_model_write(&u, 4, 0x03);
+	assert_int_equal(uart_model_read(&u, 6), 0xB0);
+}
+
+/* ------------------------------------------------------------ port dispatch */
+
+struct fake_dev { uint16_t last_port; unsigned last_size; uint32_t last_val; unsigned outs; };
+
+static int fake_in(struct vm *vm, void *dev, uint16_t port, unsigned size, uint32_t *val)
+{
+	struct fake_dev *d = dev;
+	d->last_port = port;
+	d->last_size = size;
+	*val = 0x12345678u & (size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1);
+	return 0;
+}
+
+static int fake_out(struct vm *vm, void *dev, uint16_t port, unsigned size, uint32_t val)
+{
+	struct fake_dev *d = dev;
+	d->last_port = port;
+	d->last_size = size;
+	d->last_val = val;
+	d->outs++;
+	return port == 0x103 ? -EIO : 0;
+}
+
+static void test_io_dispatch(void **state)
+{
+	static struct vm vm;
+	struct fake_dev a = { 0, 0, 0, 0 };
+	uint32_t v;
+
+	memset(&vm, 0, sizeof(vm));
+	strcpy(vm.name, "t");
+	host_log_reset();
+	assert_int_equal(vm_add_io(&vm, 0x100, 4, fake_in, fake_out, &a), 0);
+	/* Overlaps at either end and empty/oversized ranges are refused. */
+	assert_int_equal(vm_add_io(&vm, 0x103, 2, fake_in, fake_out, &a), -EEXIST);
+	assert_int_equal(vm_add_io(&vm, 0xFE, 3, fake_in, fake_out, &a), -EEXIST);
+	assert_int_equal(vm_add_io(&vm, 0x200, 0, fake_in, fake_out, &a), -EINVAL);
+	assert_int_equal(vm_add_io(&vm, 0xFFFF, 2, fake_in, fake_out, &a), -EINVAL);
+	assert_true(host_log_count(LOG_ERR) >= 4);
+	assert_int_equal(vm_add_io(&vm, 0x104, 1, fake_in, fake_out, &a), 0);   /* adjacent is fine */
+	assert_int_equal(vm_add_io(&vm, 0xFFFF, 1, fake_in, fake_out, &a), 0);
+
+	assert_int_equal(vm_io_in(&vm, 0x102, 2, &v), 0);
+	assert_int_equal(v, 0x5678);
+	assert_int_equal(a.last_port, 0x102);
+	assert_int_equal(vm_io_out(&vm, 0x101, 1, 0xAB), 0);
+	assert_int_equal(a.last_val, 0xAB);
+	assert_int_equal(vm_io_out(&vm, 0x103, 1, 0), -EIO);   /* device error passed back */
+	/* Unassigned ports: all ones, writes dropped. */
+	assert_int_equal(vm_io_in(&vm, 0x2F8, 1, &v), 0);
+	assert_int_equal(v, 0xFF);
+	assert_int_equal(vm_io_in(&vm, 0x2F8, 2, &v), 0);
+	assert_int_equal(v, 0xFFFF);
+	assert_int_equal(vm_io_in(&vm, 0x2F8, 4, &v), 0);
+	assert_int_equal(v, 0xFFFFFFFFu);
+	unsigned outs = a.outs;
+	assert_int_equal(vm_io_out(&vm, 0x2F8, 4, 1), 0);
+	assert_int_equal(a.outs, outs);
+}
+
+static void test_io_table_full(void **state)
+{
+	static struct vm vm;
+	struct fake_dev a = { 0, 0, 0, 0 };
+	memset(&vm, 0, sizeof(vm));
+	for (unsigned i = 0; i < VM_MAX_IO_RANGES; i++)
+		assert_int_equal(vm_add_io(&vm, (uint16_t)(0x1000 + 16 * i), 8, fake_in, fake_out, &a), 0);
+	host_log_reset();
+	assert_int_equal(vm_add_io(&vm, 0x8000, 1, fake_in, fake_out, &a), -ENOSPC);
+	assert_true(host_log_contains("no room"));
+}
+
+/* ------------------------------------------------------------ CPUID policy */
+
+static void test_cpuid_leaf1(void **state)
+{
+	const struct cpuid_guest_ctx ctx = { .apic_id = 3, .cr4_osxsave = false };
+	/* Host: VMX, SMX, MONITOR, x2APIC, XSAVE, OSXSAVE, AVX set; APIC id 9. */
+	struct cpuid_regs r = { 0x906E9, 0x09100800, 0x7FFAFBFF, 0xBFEBFBFF };
+	cpuid_guest_view(1, 0, &ctx, &r);
+	assert_true(r.ecx & (1u << 31));           /* hypervisor present */
+	assert_false(r.ecx & (1u << 5));           /* VMX */
+	assert_false(r.ecx & (1u << 6));           /* SMX */
+	assert_false(r.ecx & (1u << 3));           /* MONITOR */
+	assert_false(r.ecx & (1u << 21));          /* x2APIC */
+	assert_false(r.ecx & (1u << 26));          /* XSAVE */
+	assert_false(r.ecx & (1u << 27));          /* OSXSAVE follows CR4 (clear) */
+	assert_false(r.edx & (1u << 9));           /* APIC */
+	assert_int_equal(r.ebx >> 24, 3);
+	assert_int_equal(r.ebx & 0xFFFFFF, 0x100800);
+	assert_int_equal(r.eax, 0x906E9);          /* signature passed through */
+	assert_true(r.ecx & 1);                    /* SSE3 passed through */
+}
+
+static void test_cpuid_hypervisor_leaves(void **state)
+{
+	const struct cpuid_guest_ctx ctx = { 0, false };
+	struct cpuid_regs r = { 1, 2, 3, 4 };
+	char sig[13];
+	assert_true(cpuid_leaf_is_hypervisor(0x40000000));
+	assert_true(cpuid_leaf_is_hypervisor(0x4FFFFFFF));
+	assert_false(cpuid_leaf_is_hypervisor(0x80000000));
+	assert_false(cpuid_leaf_is_hypervisor(0x3FFFFFFF));
+	cpuid_guest_view(0x40000000, 0, &ctx, &r);
+	assert_int_equal(r.eax, CPUID_HV_MAX_LEAF);
+	memcpy(sig, &r.ebx, 4);
+	memcpy(sig + 4, &r.ecx, 4);
+	memcpy(sig + 8, &r.edx, 4);
+	sig[12] = 0;
+	assert_string_equal(sig, "plinthplinth");
+	r = (struct cpuid_regs){ 1, 2, 3, 4 };
+	cpuid_guest_view(0x40000001, 0, &ctx, &r);
+	assert_int_equal(r.eax | r.ebx | r.ecx | r.edx, 0);
+	r = (struct cpuid_regs){ 1, 2, 3, 4 };
+	cpuid_guest_view(0x4000FF00, 0, &ctx, &r);
+	assert_int_equal(r.eax | r.ebx | r.ecx | r.edx, 0);
+}
+
+static void test_cpuid_other_leaves(void **state)
+{
+	const struct cpuid_guest_ctx ctx = { 0, true };
+	struct cpuid_regs r = { 0, 0, 0, 0 };
+	cpuid_guest_view(1, 0, &ctx, &r);
+	assert_true(r.ecx & (1u << 27));           /* OSXSAVE mirrors CR4 */
+	r = (struct cpuid_regs){ 0, 0xFFFFFFFF, 0xFFFFFFFF, 0x1234 };
+	cpuid_guest_view(7, 0, &ctx, &r);
+	assert_false(r.ebx & (1u << 2));           /* SGX */
+	assert_false(r.ebx & (1u << 5));           /* AVX2 */
+	assert_false(r.ecx & (1u << 5));           /* WAITPKG */
+	assert_true(r.ebx & 1);                    /* FSGSBASE passed through */
+	assert_int_equal(r.edx, 0x1234);
+	r = (struct cpuid_regs){ 0, 0xFFFFFFFF, 0xFFFFFFFF, 0 };
+	cpuid_guest_view(7, 1, &ctx, &r);          /* other subleaves untouched */
+	assert_int_equal(r.ebx, 0xFFFFFFFF);
+	r = (struct cpuid_regs){ 7, 7, 7, 7 };
+	cpuid_guest_view(0xD, 0, &ctx, &r);
+	assert_int_equal(r.eax | r.ebx | r.ecx | r.edx, 0);
+	r = (struct cpuid_regs){ 0x756E6547, 1, 2, 3 };
+	cpuid_guest_view(0, 0, &ctx, &r);
+	assert_int_equal(r.eax, 0x756E6547);       /* leaf 0 unchanged */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_uart_lines),
+		cmocka_unit_test(test_uart_long_line),
+		cmocka_unit_test(test_uart_registers),
+		cmocka_unit_test(test_uart_loopback),
+		cmocka_unit_test(test_io_dispatch),
+		cmocka_unit_test(test_io_table_full),
+		cmocka_unit_test(test_cpuid_leaf1),
+		cmocka_unit_test(test_cpuid_hypervisor_leaves),
+		cmocka_unit_test(test_cpuid_other_leaves),
+	};
+	host_log_quiet(true);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

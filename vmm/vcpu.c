@@ -1,0 +1,123 @@
+/* vcpu.c - the vendor-neutral side of a vCPU: the backend chosen at boot,
+ * creating a vCPU, setting a boot protocol's entry state through the ops,
+ * and the run loop. */
+#include <plinth/log.h>
+#include <plinth/mm.h>
+#include <plinth/string.h>
+#include <plinth/vm.h>
+#include <x86/percpu.h>
+
+const struct vcpu_ops *vcpu_ops;
+
+int vcpu_create(struct vm *vm)
+{
+	struct vcpu *v;
+	int err;
+
+	if (vm->vcpu)
+		return -EEXIST;
+	v = kzalloc(sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	v->vm = vm;
+	v->id = 0;
+	v->rflags = 0x2;   /* bit 1 is reserved as 1 (SDM vol. 1 §3.4.3) */
+	err = vcpu_ops->create(v);
+	if (err) {
+		pr_err("vm %s: cannot create a vCPU (%s error %d)", vm->name, vcpu_ops->name, err);
+		kfree(v);
+		return err;
+	}
+	err = vcpu_ops->set_slat_root(v, vm->slat.root);
+	if (err) {
+		vcpu_ops->destroy(v);
+		kfree(v);
+		return err;
+	}
+	vm->vcpu = v;
+	return 0;
+}
+
+int vcpu_set_multiboot_state(struct vcpu *v, uint32_t entry, uint32_t magic, uint32_t info)
+{
+	/* Multiboot 0.6.96 §3.2 "Machine state": CS a 32-bit read/execute
+	 * code segment with offset 0 and limit 0xFFFFFFFF, DS/ES/FS/GS/SS
+	 * 32-bit read/write data segments likewise, CR0.PG=0, CR0.PE=1,
+	 * EFLAGS.VM=0, EFLAGS.IF=0; GDTR and IDTR may be anything. Selectors
+	 * 0x08/0x10 as GRUB uses. */
+	const struct vcpu_segment code = {
+		.selector = 0x08, .attr = 0xC9B, .limit = 0xFFFFFFFF, .base = 0,
+	};
+	const struct vcpu_segment data = {
+		.selector = 0x10, .attr = 0xC93, .limit = 0xFFFFFFFF, .base = 0,
+	};
+	int err;
+
+	vcpu_ops->set_seg(v, SEG_CS, &code);
+	for (enum vcpu_seg s = SEG_ES; s <= SEG_GS; s++)
+		if (s != SEG_CS)
+			vcpu_ops->set_seg(v, s, &data);
+	err = vcpu_ops->set_cr(v, 0, 0x11);   /* PE | ET */
+	if (!err)
+		err = vcpu_ops->set_cr(v, 4, 0);
+	if (!err)
+		err = vcpu_ops->set_cr(v, 3, 0);
+	if (err) {
+		pr_err("vm %s: cannot set the Multiboot entry state (error %d)", v->vm->name, err);
+		return err;
+	}
+	memset(v->gpr, 0, sizeof(v->gpr));
+	v->gpr[INSN_RAX] = magic;
+	v->gpr[INSN_RBX] = info;
+	v->rip = entry;
+	v->rflags = 0x2;
+	return 0;
+}
+
+int vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
+{
+	const struct vcpu_event ev = {
+		.type = EVENT_EXCEPTION, .vector = vector, .has_error = has_error, .error_code = error,
+	};
+	int err = vcpu_ops->inject(v, &ev);
+	if (err)
+		vm_stop(v->vm, "cannot inject exception %u (another event is pending)", vector);
+	return err;
+}
+
+static const char *const gpr_names[INSN_NR_GPRS] = {
+	"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+	"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+};
+
+void vcpu_dump(struct vcpu *v)
+{
+	for (unsigned i = 0; i < INSN_NR_GPRS; i += 4)
+		pr_err("vm %s: %-3s=%016llx %-3s=%016llx %-3s=%016llx %-3s=%016llx", v->vm->name,
+		       gpr_names[i], (unsigned long long)v->gpr[i],
+		       gpr_names[i + 1], (unsigned long long)v->gpr[i + 1],
+		       gpr_names[i + 2], (unsigned long long)v->gpr[i + 2],
+		       gpr_names[i + 3], (unsigned long long)v->gpr[i + 3]);
+	pr_err("vm %s: rip=%016llx rflags=%llx, %llu exits", v->vm->name,
+	       (unsigned long long)v->rip, (unsigned long long)v->rflags,
+	       (unsigned long long)v->exit_count);
+	vcpu_ops->dump(v);
+}
+
+void vcpu_run_loop(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	struct vm_exit exit;
+
+	vm->state = VM_RUNNING;
+	while (vm->state == VM_RUNNING) {
+		if (vcpu_ops->run(v, &exit)) {
+			vm_stop(vm, "the %s backend could not enter the guest", vcpu_ops->name);
+			break;
+		}
+		v->exit_count++;
+		v->exits_by_kind[exit.kind]++;
+		if (!vmm_handle_exit(v, &exit))
+			break;
+	}
+}
