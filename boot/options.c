@@ -165,6 +165,8 @@ static const struct option_desc option_table[] = {
 	  .min = 1, .max = 1000, .help = "scheduler time slice in ms, 1..1000 (default 10)" },
 	{ .name = "panic_test", .type = OPT_BOOL, .target = &hv_opts.panic_test,
 	  .help = "panic deliberately once booted, to test the panic path (default off)" },
+	{ .name = "uart_rx_test", .type = OPT_BOOL, .target = &hv_opts.uart_rx_test,
+	  .help = "once booted, read a line of serial input through the UART interrupt and log it (default off)" },
 };
 
 static void report_problem(const char *token, size_t len, const char *why)

@@ -31,6 +31,7 @@ static spinlock_t tx_lock = SPINLOCK_INIT;
 static uint8_t rx_ring[RX_RING];
 static volatile uint32_t rx_head, rx_tail;   /* head: next write; tail: next read */
 static volatile uint64_t rx_dropped;
+static volatile uint64_t rx_irqs;       /* interrupts that found the port ready */
 
 int uart_init(uint16_t port, uint32_t baud)
 {
@@ -124,16 +125,14 @@ void uart_irq_handler(void)
 {
 	if (!base || owned_by_guest)
 		return;
+	rx_irqs++;
 	drain_rx();
 	(void)inb(base + UART_IIR);
 }
 
-int uart_getc(void)
+int uart_ring_getc(void)
 {
-	if (!base || owned_by_guest)
-		return -1;
 	uint64_t f = irq_save();
-	drain_rx();
 	int c = -1;
 	if (rx_tail != rx_head) {
 		c = rx_ring[rx_tail];
@@ -141,6 +140,20 @@ int uart_getc(void)
 	}
 	irq_restore(f);
 	return c;
+}
+
+uint64_t uart_rx_irq_count(void) { return rx_irqs; }
+
+int uart_getc(void)
+{
+	if (!base || owned_by_guest)
+		return -1;
+	/* Also works before the receive interrupt is enabled: pull whatever
+	 * the FIFO holds into the ring first. */
+	uint64_t f = irq_save();
+	drain_rx();
+	irq_restore(f);
+	return uart_ring_getc();
 }
 
 uint64_t uart_rx_dropped(void) { return rx_dropped; }

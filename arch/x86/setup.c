@@ -8,6 +8,7 @@
 #include <plinth/mm.h>
 #include <plinth/options.h>
 #include <plinth/panic.h>
+#include <plinth/time.h>
 #include <plinth/uart.h>
 #include <plinth/version.h>
 #include <plinth/virt.h>
@@ -37,6 +38,36 @@ static void console_from_options(void)
 	}
 }
 
+/* uart_rx_test: wait for one line of input delivered by the receive
+ * interrupt and log it. Only the interrupt handler's ring is read here,
+ * never the UART, so the line arrives through IRQs or not at all. Bounded at
+ * 10 s (no timer interrupt runs yet, so the wait spins rather than halts). */
+static void uart_rx_selftest(void)
+{
+	char line[64];
+	size_t n = 0;
+	uint64_t irqs0 = uart_rx_irq_count();
+	uint64_t deadline = time_now_ns() + 10ULL * 1000000000ULL;
+	pr_info("uart_rx_test: waiting for a line on the serial console (IRQ %u)", uart_irq_line());
+	while (time_now_ns() < deadline) {
+		int c = uart_ring_getc();
+		if (c < 0) {
+			udelay(1000);
+			continue;
+		}
+		if (c == '\r' || c == '\n')
+			break;
+		if (n < sizeof(line) - 1)
+			line[n++] = (c >= 0x20 && c < 0x7F) ? (char)c : '?';
+	}
+	line[n] = 0;
+	if (uart_rx_irq_count() == irqs0)
+		pr_warn("uart_rx_test: no receive interrupt arrived within 10 s");
+	else
+		pr_info("uart_rx_test: received \"%s\" (%zu bytes) through %llu interrupts", line, n,
+			(unsigned long long)(uart_rx_irq_count() - irqs0));
+}
+
 static __noreturn void kernel_main_late(void *arg)
 {
 	struct boot_info *bi = arg;
@@ -63,6 +94,8 @@ static __noreturn void kernel_main_late(void *arg)
 			virt.vendor == VIRT_VMX ? "VMX root operation" : "SVM",
 			virt_cpus_enabled(), cpu_online_count());
 	vmm_start(bi);
+	if (hv_opts.uart_rx_test)
+		uart_rx_selftest();
 	if (hv_opts.panic_test)
 		panic("panic_test: deliberate panic requested on the command line");
 	if (hv_opts.test_exit) {

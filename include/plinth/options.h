@@ -18,6 +18,7 @@ struct hv_options {
 	bool test_exit;            /* when boot (and, later, every autostart VM) is done, power off / end the emulator */
 	uint64_t sched_slice_ms;   /* scheduler time slice (default 10) */
 	bool panic_test;           /* panic deliberately once booted (tests the panic path) */
+	bool uart_rx_test;         /* once booted, read one line of serial input through IRQs and log it */
 };
 
 extern struct hv_options hv_opts;

@@ -22,6 +22,11 @@ void uart_irq_handler(void);
  * not yet enabled. */
 int uart_getc(void);
 uint64_t uart_rx_dropped(void);
+/* Next byte the interrupt handler already put in the ring, or -1; never
+ * touches the UART itself (proves the interrupt path). */
+int uart_ring_getc(void);
+/* Receive interrupts handled so far. */
+uint64_t uart_rx_irq_count(void);
 /* While owned by the console domain, only uart_write_panic() writes. */
 void uart_set_owned_by_guest(bool owned);
 bool uart_owned_by_guest(void);

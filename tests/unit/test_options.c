@@ -185,7 +185,7 @@ static void test_help(void **state)
 	options_print_help();
 	static const char *const names[] = {
 		"console", "loglevel", "smp", "x2apic", "smep", "emu_exit", "test_exit",
-		"sched_slice_ms", "panic_test",
+		"sched_slice_ms", "panic_test", "uart_rx_test",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
 		char line[40];
