@@ -9,14 +9,20 @@
 #
 # A guest is tests/guests/NAME.c linked with the library (start.S, guest.c).
 
-GUEST_NAMES := cpuid
+GUEST_NAMES := cpuid msr portio exceptions isolation triplefault
+# The VMX test ISOs: test-vmx.iso runs cpuid alone (tests/boot/20-*);
+# test-vmx-guests.iso runs the others one after another (tests/boot/24-*),
+# the two that must be stopped by plinth before a last cpuid run that shows
+# the host survived them.
+VMX_ISO_GUESTS := cpuid
+VMX_GUESTS_ISO_GUESTS := msr portio exceptions isolation triplefault cpuid
 GUEST_CC    ?= $(CC)
 GUEST_CFLAGS := -m32 -std=c11 -ffreestanding -nostdlib -fno-pic -fno-pie \
 	-fno-stack-protector -fno-builtin -O2 -g -mno-sse -mno-sse2 -mno-mmx -mno-80387 \
 	-fno-asynchronous-unwind-tables $(WARN) -Itests/guests -MMD -MP
 GUEST_LDFLAGS := -m32 -nostdlib -static -Wl,--build-id=none \
 	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -Wl,-T,tests/guests/guest.ld
-GUEST_LIB_OBJS := $(BUILD)/guests/start.o $(BUILD)/guests/guest.o
+GUEST_LIB_OBJS := $(BUILD)/guests/start.o $(BUILD)/guests/guest.o $(BUILD)/guests/trap.o
 GUEST_ELFS := $(patsubst %,$(BUILD)/guests/%.elf,$(GUEST_NAMES))
 
 $(BUILD)/guests/%.o: tests/guests/%.c
@@ -41,12 +47,16 @@ $(BUILD)/guests/%.elf: $(BUILD)/guests/%.o $(GUEST_LIB_OBJS) tests/guests/guest.
 guests: $(GUEST_ELFS)
 
 # The modules of the VMX test ISO, named so vmm/boot.c starts them.
-GUEST_ISO_MODULES := $(foreach g,$(GUEST_NAMES),--module $(BUILD)/guests/$(g).elf=guest-$(g).elf)
+guest_iso_modules = $(foreach g,$(1),--module $(BUILD)/guests/$(g).elf=guest-$(g).elf)
 
 $(BUILD)/test-vmx.iso: $(BUILD)/plinth.elf scripts/mkiso.sh mk/guests.mk $(GUEST_ELFS) | $(DEPS_STAMP)
 	$(Q)bash scripts/mkiso.sh --cmdline "test_exit" --default mb2 --timeout 0 \
-		$(GUEST_ISO_MODULES) $@ $(BUILD)/plinth.elf
+		$(call guest_iso_modules,$(VMX_ISO_GUESTS)) $@ $(BUILD)/plinth.elf
 
-test-vmx-iso: $(BUILD)/test-vmx.iso
-test-isos: $(BUILD)/test-vmx.iso
-boot-test: $(BUILD)/test-vmx.iso
+$(BUILD)/test-vmx-guests.iso: $(BUILD)/plinth.elf scripts/mkiso.sh mk/guests.mk $(GUEST_ELFS) | $(DEPS_STAMP)
+	$(Q)bash scripts/mkiso.sh --cmdline "test_exit" --default mb2 --timeout 0 \
+		$(call guest_iso_modules,$(VMX_GUESTS_ISO_GUESTS)) $@ $(BUILD)/plinth.elf
+
+test-vmx-iso: $(BUILD)/test-vmx.iso $(BUILD)/test-vmx-guests.iso
+test-isos: $(BUILD)/test-vmx.iso $(BUILD)/test-vmx-guests.iso
+boot-test: $(BUILD)/test-vmx.iso $(BUILD)/test-vmx-guests.iso

@@ -5,34 +5,57 @@
 #include <plinth/mm.h>
 #include <plinth/string.h>
 #include <plinth/vm.h>
+#include <x86/cpu.h>
 #include <x86/percpu.h>
+#include "msr.h"
 
 const struct vcpu_ops *vcpu_ops;
 
+/* The generic vCPU and the VMM-private state that goes with it; allocated
+ * together so struct vcpu (vcpu_ops.h, shared with the backends) stays as
+ * it is. */
+struct vcpu_full {
+	struct vcpu v;
+	struct msr_state msrs;
+};
+/* vm_destroy() frees vm->vcpu, which must therefore be the allocation. */
+_Static_assert(__builtin_offsetof(struct vcpu_full, v) == 0, "vcpu first in vcpu_full");
+
+struct msr_state *vcpu_msr_state(struct vcpu *v)
+{
+	return &container_of(v, struct vcpu_full, v)->msrs;
+}
+
 int vcpu_create(struct vm *vm)
 {
+	struct vcpu_full *full;
 	struct vcpu *v;
 	int err;
 
 	if (vm->vcpu)
 		return -EEXIST;
-	v = kzalloc(sizeof(*v));
-	if (!v)
+	full = kzalloc(sizeof(*full));
+	if (!full)
 		return -ENOMEM;
+	v = &full->v;
 	v->vm = vm;
 	v->id = 0;
 	v->rflags = 0x2;   /* bit 1 is reserved as 1 (SDM vol. 1 §3.4.3) */
 	err = vcpu_ops->create(v);
 	if (err) {
 		pr_err("vm %s: cannot create a vCPU (%s error %d)", vm->name, vcpu_ops->name, err);
-		kfree(v);
+		kfree(full);
 		return err;
 	}
 	err = vcpu_ops->set_slat_root(v, vm->slat.root);
 	if (err) {
 		vcpu_ops->destroy(v);
-		kfree(v);
+		kfree(full);
 		return err;
+	}
+	{
+		const struct msr_ctx ctx = { .host_tsc = rdtsc(), .bsp = v->id == 0 };
+		msr_state_reset(&full->msrs, &ctx);
 	}
 	vm->vcpu = v;
 	return 0;

@@ -89,3 +89,55 @@ void guest_exit(uint32_t code)
 	for (;;)
 		__asm__ __volatile__("cli; hlt");
 }
+
+/* ---- exceptions ---- */
+volatile uint32_t guest_fault_resume;
+volatile uint32_t guest_fault_vector = 0xFFFFFFFFu;
+volatile uint32_t guest_fault_error;
+
+extern const uint32_t guest_trap_stubs[32];
+
+struct gate { uint16_t off_lo, sel; uint8_t zero, type; uint16_t off_hi; } __attribute__((packed));
+struct dtr { uint16_t limit; uint32_t base; } __attribute__((packed));
+
+/* Null, flat 32-bit code (0x08), flat data (0x10): SDM vol. 3 §3.4.5. */
+static const uint64_t gdt[3] __attribute__((aligned(8))) = {
+	0, 0x00CF9A000000FFFFULL, 0x00CF92000000FFFFULL,
+};
+static struct gate idt[32] __attribute__((aligned(8)));
+
+void guest_trap(struct guest_trap_frame *f);
+void guest_trap(struct guest_trap_frame *f)
+{
+	if (guest_fault_resume) {
+		guest_fault_vector = f->vector;
+		guest_fault_error = f->error;
+		f->eip = guest_fault_resume;
+		guest_fault_resume = 0;
+		return;
+	}
+	guest_puts("FAIL: unexpected exception ");
+	guest_put_dec(f->vector);
+	guest_puts(" at eip ");
+	guest_put_hex(f->eip);
+	guest_puts("\n");
+	guest_exit(0x100 + f->vector);
+}
+
+void guest_idt_init(void)
+{
+	const struct dtr gdtr = { sizeof(gdt) - 1, (uint32_t)gdt };
+	const struct dtr idtr = { sizeof(idt) - 1, (uint32_t)idt };
+
+	for (int i = 0; i < 32; i++) {
+		uint32_t off = guest_trap_stubs[i];
+		/* 32-bit interrupt gate, present, DPL 0 (SDM vol. 3 §6.11). */
+		idt[i] = (struct gate){ (uint16_t)off, 0x08, 0, 0x8E, (uint16_t)(off >> 16) };
+	}
+	__asm__ __volatile__("lgdt %0\n\t"
+			     "ljmp $0x08, $1f\n"
+			     "1:\tmov $0x10, %%eax\n\t"
+			     "mov %%eax, %%ds\n\tmov %%eax, %%es\n\tmov %%eax, %%ss\n\t"
+			     "mov %%eax, %%fs\n\tmov %%eax, %%gs\n\t"
+			     "lidt %1" :: "m"(gdtr), "m"(idtr) : "eax", "memory");
+}

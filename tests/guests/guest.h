@@ -33,3 +33,46 @@ void guest_exit(uint32_t code) __attribute__((noreturn));
 uint32_t guest_main(uint32_t magic, uint32_t info);
 
 #endif
+
+/* ---- exceptions (guest.c, trap.S) ---- */
+/* What trap.S saves: PUSHA, then vector, error code and the CPU's frame. */
+struct guest_trap_frame {
+	uint32_t edi, esi, ebp, esp, ebx, edx, ecx, eax;
+	uint32_t vector, error;
+	uint32_t eip, cs, eflags;
+};
+
+/* Load a flat GDT (code 0x08, data 0x10) and an IDT whose 32 exception
+ * gates go to guest_trap(). Multiboot leaves GDTR and IDTR undefined
+ * (Multiboot 0.6.96 §3.2), so a guest that wants exceptions calls this. */
+void guest_idt_init(void);
+
+/* Set by GUEST_TRY: where an exception resumes, and what it recorded. */
+extern volatile uint32_t guest_fault_resume;
+extern volatile uint32_t guest_fault_vector;    /* 0xFFFFFFFF: none */
+extern volatile uint32_t guest_fault_error;
+
+/* Run one instruction (asm text, operands as in extended asm after the
+ * template) so that an exception it raises resumes after it: the handler
+ * records vector and error code and jumps to the local label 9. Evaluates to
+ * the vector taken, or 0xFFFFFFFF if none. */
+#define GUEST_TRY(insn, ...) __extension__({                                 \
+	guest_fault_vector = 0xFFFFFFFFu;                                    \
+	__asm__ __volatile__("movl $9f, guest_fault_resume\n\t"             \
+			     insn "\n"                                       \
+			     "9:\n\tmovl $0, guest_fault_resume" __VA_ARGS__); \
+	guest_fault_vector; })
+
+static inline uint32_t rdmsr_try(uint32_t msr, uint64_t *val)
+{
+	uint32_t lo = 0, hi = 0;
+	uint32_t vec = GUEST_TRY("rdmsr", : "+a"(lo), "+d"(hi) : "c"(msr) : "memory");
+	*val = ((uint64_t)hi << 32) | lo;
+	return vec;
+}
+
+static inline uint32_t wrmsr_try(uint32_t msr, uint64_t val)
+{
+	return GUEST_TRY("wrmsr", : : "c"(msr), "a"((uint32_t)val), "d"((uint32_t)(val >> 32))
+			 : "memory");
+}

@@ -9,11 +9,6 @@
 #include <x86/svm.h>
 #include "svm_internal.h"
 
-/* Per-CPU SVM state, hung off percpu->vmm. */
-struct svm_cpu {
-	paddr_t host_save_area;   /* VM_HSAVE_PA: where VMRUN saves host state */
-};
-
 bool svm_detect(void)
 {
 	uint32_t a, b, c, d;
@@ -66,7 +61,12 @@ int svm_cpu_enable(void)
 	if (!sc)
 		return -ENOMEM;
 	sc->host_save_area = page_alloc_zeroed(0);
-	if (!sc->host_save_area) {
+	sc->host_vmcb = page_alloc_zeroed(0);
+	if (!sc->host_save_area || !sc->host_vmcb) {
+		if (sc->host_save_area)
+			page_free(sc->host_save_area, 0);
+		if (sc->host_vmcb)
+			page_free(sc->host_vmcb, 0);
 		kfree(sc);
 		return -ENOMEM;
 	}

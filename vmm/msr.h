@@ -1,0 +1,59 @@
+/* msr.h - the MSRs plinth emulates for a guest (vmm/msr.c). Pure: the
+ * state lives in struct msr_state (one per vCPU), the host inputs come in
+ * struct msr_ctx, and nothing here touches the backend, so the same code
+ * runs in the host unit test (tests/unit/test_vmm_msr.c).
+ *
+ * MSRs the backend keeps in its own guest state (EFER, FS/GS base) are not
+ * handled here: vmm/exit.c reaches them through vcpu_ops. */
+#ifndef VMM_MSR_H
+#define VMM_MSR_H
+
+#include <plinth/compiler.h>
+
+#define MSR_MTRR_VAR_COUNT   8       /* variable ranges reported in MTRRcap.VCNT */
+#define MSR_MTRR_FIXED_COUNT 11      /* 0x250, 0x258, 0x259, 0x268-0x26F */
+
+/* Per-vCPU values of the emulated MSRs. */
+struct msr_state {
+	uint64_t apic_base;
+	uint64_t tsc_offset;          /* guest TSC = host TSC + tsc_offset */
+	uint64_t tsc_adjust;
+	uint64_t pat;
+	uint64_t misc_enable;
+	uint64_t mtrr_def_type;
+	uint64_t mtrr_fixed[MSR_MTRR_FIXED_COUNT];
+	uint64_t mtrr_var[2 * MSR_MTRR_VAR_COUNT];   /* PhysBase0, PhysMask0, ... */
+	uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
+	uint64_t star, lstar, cstar, sfmask, kernel_gs_base;
+	uint64_t tsc_aux;
+};
+
+/* What the host supplies to one access. */
+struct msr_ctx {
+	uint64_t host_tsc;            /* the host TSC now */
+	unsigned phys_addr_bits;      /* the guest's MAXPHYADDR (CPUID 0x80000008 EAX[7:0]) */
+	bool bsp;                     /* the vCPU is the bootstrap processor */
+};
+
+/* Result of msr_read/msr_write: MSR_OK, or inject #GP(0). MSR_UNKNOWN is
+ * an MSR not in the table (the caller may try the backend's MSRs before
+ * injecting #GP). */
+enum msr_result { MSR_OK = 0, MSR_GP = -1, MSR_UNKNOWN = -2 };
+
+/* Reset values (SDM vol. 3 §10.1.1 table 10-1, power-up state). */
+void msr_state_reset(struct msr_state *s, const struct msr_ctx *ctx);
+/* Emulate RDMSR/WRMSR of msr. */
+enum msr_result msr_read(struct msr_state *s, const struct msr_ctx *ctx, uint32_t msr,
+			 uint64_t *val);
+enum msr_result msr_write(struct msr_state *s, const struct msr_ctx *ctx, uint32_t msr,
+			  uint64_t val);
+/* A canonical 48-bit linear address (SDM vol. 1 §3.3.7.1). */
+bool msr_canonical(uint64_t addr);
+/* The name of an emulated MSR for logs, NULL if not emulated. */
+const char *msr_name(uint32_t msr);
+
+#endif
+
+/* vmm/vcpu.c: the emulated-MSR state of v (kept beside struct vcpu). */
+struct vcpu;
+struct msr_state *vcpu_msr_state(struct vcpu *v);
