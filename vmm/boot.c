@@ -27,8 +27,8 @@ int vmm_init(void)
 		vcpu_ops = &vmx_vcpu_ops;
 		return 0;
 	case VIRT_SVM:
-		pr_warn("vmm: the SVM backend is not written yet; no VMs can run");
-		return -ENODEV;
+		vcpu_ops = &svm_vcpu_ops;
+		return 0;
 	default:
 		pr_warn("vmm: no usable hardware virtualization; no VMs can run");
 		return -ENODEV;

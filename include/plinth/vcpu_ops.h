@@ -183,6 +183,7 @@ struct vcpu_ops {
 
 /* The backends. */
 extern const struct vcpu_ops vmx_vcpu_ops;
+extern const struct vcpu_ops svm_vcpu_ops;
 
 /* The one in use (vmm/vcpu.c), NULL before vmm_init() or without a
  * usable backend. */

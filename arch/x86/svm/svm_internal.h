@@ -42,6 +42,5 @@ void svm_enter(uint64_t *gpr, paddr_t vmcb_pa, paddr_t host_vmcb_pa);
 
 /* The backend's ops table (svm_ops.c). Declared here until
  * <plinth/vcpu_ops.h> lists it beside vmx_vcpu_ops. */
-extern const struct vcpu_ops svm_vcpu_ops;
 
 #endif
