@@ -14,44 +14,15 @@
 #include <plinth/multiboot.h>
 #include <plinth/string.h>
 #include "host_support.h"
+#include "fake_phys.h"
 
 /* ------------------------------------------------------------ fake memory */
 
-#define ARENA_BASE 0x10000u
-#define ARENA_SIZE 0x20000u   /* ends at 0x30000, a page boundary */
-
-struct arena {
-	uint8_t mem[ARENA_SIZE];
-	uint32_t next;            /* bump allocator, physical */
-	void **copies;
-	size_t ncopies, cap;
-	unsigned maps;
-};
 static struct arena *A;
-
-static const void *arena_map(void *ctx, uint64_t pa, size_t len)
-{
-	struct arena *a = ctx;
-	a->maps++;
-	assert_true(len > 0);
-	if (pa < ARENA_BASE || pa - ARENA_BASE > ARENA_SIZE || len > ARENA_SIZE - (pa - ARENA_BASE))
-		return NULL;
-	void *copy = malloc(len);
-	assert_non_null(copy);
-	memcpy(copy, a->mem + (pa - ARENA_BASE), len);
-	if (a->ncopies == a->cap) {
-		a->cap = a->cap ? a->cap * 2 : 64;
-		a->copies = realloc(a->copies, a->cap * sizeof(void *));
-		assert_non_null(a->copies);
-	}
-	a->copies[a->ncopies++] = copy;
-	return copy;
-}
 
 static uint8_t *ptr(uint32_t pa)
 {
-	assert_true(pa >= ARENA_BASE && pa < ARENA_BASE + ARENA_SIZE);
-	return A->mem + (pa - ARENA_BASE);
+	return arena_ptr(A, pa);
 }
 
 static uint32_t alloc(uint32_t size, uint32_t align)
@@ -86,8 +57,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	for (size_t i = 0; i < A->ncopies; i++)
-		free(A->copies[i]);
+	arena_free_copies(A);
 	free(A->copies);
 	free(A);
 	return 0;
@@ -604,9 +574,7 @@ static void test_random_corruption(void **state)
 			assert_true(host_log_count(LOG_ERR) > 0);
 		}
 		/* Don't let the copies pile up. */
-		for (size_t i = 0; i < A->ncopies; i++)
-			free(A->copies[i]);
-		A->ncopies = 0;
+		arena_free_copies(A);
 	}
 	assert_true(ok > 0 && failed > 0);
 	free(pristine);
