@@ -10,7 +10,7 @@
 #define L1_ECX_SMX       (1u << 6)
 #define L1_ECX_X2APIC    (1u << 21)   /* no virtual local APIC yet */
 #define L1_ECX_TSC_DL    (1u << 24)
-#define L1_ECX_XSAVE     (1u << 26)   /* XSETBV is not virtualised yet */
+#define L1_ECX_XSAVE     (1u << 26)   /* shown when ctx->xcr0_allowed != 0 */
 #define L1_ECX_OSXSAVE   (1u << 27)
 #define L1_ECX_AVX       (1u << 28)   /* needs XSAVE-enabled state */
 #define L1_ECX_HV        (1u << 31)   /* "a hypervisor is present" */
@@ -19,10 +19,76 @@
 /* Leaf 7.0 EBX/ECX features that depend on XSAVE state or on exits plinth
  * does not handle. */
 #define L7_EBX_AVX2      (1u << 5)
-#define L7_EBX_AVX512F   (1u << 16)
 #define L7_EBX_SGX       (1u << 2)
+#define L7_EBX_MPX       (1u << 14)   /* BNDREGS/BNDCSR are not in XCR0_ALLOWED */
+/* AVX-512 F, DQ, IFMA, PF, ER, CD, BW, VL (EBX) and VBMI, VBMI2, VNNI,
+ * BITALG, VPOPCNTDQ (ECX): the ZMM/opmask state is not allowed in XCR0. */
+#define L7_EBX_AVX512    ((1u << 16) | (1u << 17) | (1u << 21) | (1u << 26) | (1u << 27) | \
+			  (1u << 28) | (1u << 30) | (1u << 31))
+#define L7_ECX_AVX512    ((1u << 1) | (1u << 6) | (1u << 11) | (1u << 12) | (1u << 14))
+#define L7_ECX_PKU       (1u << 3)    /* PKRU state is not allowed in XCR0 */
+#define L7_ECX_OSPKE     (1u << 4)
 #define L7_ECX_WAITPKG   (1u << 5)    /* UMWAIT/TPAUSE would idle the physical CPU */
 #define L7_ECX_SGX_LC    (1u << 30)
+/* AVX512_VP2INTERSECT, AMX-BF16, AVX512_FP16, AMX-TILE, AMX-INT8 (the
+ * Xeon Phi AVX512_4VNNIW/4FMAPS need AVX512F, hidden above). */
+#define L7_EDX_HIDDEN    ((1u << 8) | (1u << 22) | (1u << 23) | (1u << 24) | (1u << 25))
+/* Leaf 0xD subleaf 1 EAX: XSAVEOPT, XSAVEC, XGETBV with ECX=1. XSAVES (3)
+ * and XFD (4) stay hidden: the guest has no IA32_XSS or XFD MSRs. */
+#define LD1_EAX_SHOWN    0x7u
+#define XCR0_AVX         (1ull << 2)
+
+uint64_t cpuid_guest_xcr0_allowed(bool host_has_xsave, uint64_t host_xcr0_supported)
+{
+	uint64_t allowed = host_xcr0_supported & CPUID_GUEST_XCR0_ALLOWED;
+
+	/* x87 and SSE are architecturally required with XSAVE (SDM vol. 1
+	 * §13.3); a host reporting less is not offered XSAVE at all. */
+	if (!host_has_xsave || (allowed & 3) != 3)
+		return 0;
+	return allowed;
+}
+
+uint32_t cpuid_xsave_size(uint64_t xcr0, const uint32_t end[CPUID_XSAVE_COMPONENTS])
+{
+	uint32_t size = CPUID_XSAVE_LEGACY_SIZE;
+
+	for (unsigned i = 2; i < CPUID_XSAVE_COMPONENTS; i++)
+		if ((xcr0 & (1ull << i)) && end[i] > size)
+			size = end[i];
+	return size;
+}
+
+/* Leaf 0xD (SDM vol. 2A CPUID, "processor extended state enumeration"):
+ * only the allowed components, sizes for the guest's own XCR0. */
+static void xsave_leaf(uint32_t subleaf, const struct cpuid_xsave_ctx *ctx, struct cpuid_regs *r)
+{
+	uint64_t allowed = ctx->xcr0_allowed;
+
+	if (!allowed) {
+		r->eax = r->ebx = r->ecx = r->edx = 0;
+		return;
+	}
+	switch (subleaf) {
+	case 0:
+		r->eax = (uint32_t)allowed;
+		r->edx = (uint32_t)(allowed >> 32);
+		r->ebx = cpuid_xsave_size(ctx->xcr0, ctx->xsave_end);
+		r->ecx = cpuid_xsave_size(allowed, ctx->xsave_end);
+		break;
+	case 1:
+		/* EBX: size for XCR0 | IA32_XSS, and XSS is always 0 here;
+		 * ECX:EDX: the XSS bits supported, none. */
+		r->eax &= LD1_EAX_SHOWN;
+		r->ebx = cpuid_xsave_size(ctx->xcr0, ctx->xsave_end);
+		r->ecx = r->edx = 0;
+		break;
+	default:
+		if (subleaf >= 64 || !(allowed & (1ull << subleaf)))
+			r->eax = r->ebx = r->ecx = r->edx = 0;
+		break;
+	}
+}
 
 bool cpuid_leaf_is_hypervisor(uint32_t leaf)
 {
@@ -32,6 +98,16 @@ bool cpuid_leaf_is_hypervisor(uint32_t leaf)
 void cpuid_guest_view(uint32_t leaf, uint32_t subleaf, const struct cpuid_guest_ctx *ctx,
 		      struct cpuid_regs *r)
 {
+	cpuid_guest_view_xs(leaf, subleaf, ctx, NULL, r);
+}
+
+void cpuid_guest_view_xs(uint32_t leaf, uint32_t subleaf, const struct cpuid_guest_ctx *ctx,
+			 const struct cpuid_xsave_ctx *xs, struct cpuid_regs *r)
+{
+	static const struct cpuid_xsave_ctx no_xsave = { .xcr0_allowed = 0 };
+
+	if (!xs)
+		xs = &no_xsave;
 	if (cpuid_leaf_is_hypervisor(leaf)) {
 		if (leaf == CPUID_HV_BASE) {
 			r->eax = CPUID_HV_MAX_LEAF;
@@ -47,10 +123,13 @@ void cpuid_guest_view(uint32_t leaf, uint32_t subleaf, const struct cpuid_guest_
 	switch (leaf) {
 	case 1:
 		r->ecx &= ~(L1_ECX_MONITOR | L1_ECX_VMX | L1_ECX_SMX | L1_ECX_X2APIC |
-			    L1_ECX_TSC_DL | L1_ECX_XSAVE | L1_ECX_OSXSAVE | L1_ECX_AVX);
+			    L1_ECX_TSC_DL | L1_ECX_OSXSAVE);
+		if (!xs->xcr0_allowed)
+			r->ecx &= ~L1_ECX_XSAVE;
+		if (!(xs->xcr0_allowed & XCR0_AVX))
+			r->ecx &= ~L1_ECX_AVX;
 		r->ecx |= L1_ECX_HV;
-		/* OSXSAVE mirrors CR4.OSXSAVE; with XSAVE hidden the guest
-		 * cannot set it, but keep the rule in one place. */
+		/* OSXSAVE mirrors CR4.OSXSAVE (SDM vol. 2A CPUID, leaf 1 ECX[27]). */
 		if (ctx->cr4_osxsave)
 			r->ecx |= L1_ECX_OSXSAVE;
 		r->edx &= ~L1_EDX_APIC;
@@ -63,13 +142,16 @@ void cpuid_guest_view(uint32_t leaf, uint32_t subleaf, const struct cpuid_guest_
 		break;
 	case 7:
 		if (subleaf == 0) {
-			r->ebx &= ~(L7_EBX_AVX2 | L7_EBX_AVX512F | L7_EBX_SGX);
-			r->ecx &= ~(L7_ECX_WAITPKG | L7_ECX_SGX_LC);
+			r->ebx &= ~(L7_EBX_AVX512 | L7_EBX_SGX | L7_EBX_MPX);
+			if (!(xs->xcr0_allowed & XCR0_AVX))
+				r->ebx &= ~L7_EBX_AVX2;
+			r->ecx &= ~(L7_ECX_WAITPKG | L7_ECX_SGX_LC | L7_ECX_AVX512 | L7_ECX_PKU |
+				    L7_ECX_OSPKE);
+			r->edx &= ~L7_EDX_HIDDEN;
 		}
 		break;
 	case 0xD:
-		/* XSAVE state enumeration: hidden with XSAVE. */
-		r->eax = r->ebx = r->ecx = r->edx = 0;
+		xsave_leaf(subleaf, xs, r);
 		break;
 	default:
 		break;

@@ -16,17 +16,50 @@
 
 struct cpuid_regs { uint32_t eax, ebx, ecx, edx; };
 
+/* XSAVE state components plinth lets a guest enable: x87, SSE, AVX (Intel
+ * SDM vol. 1 §13.1). MPX, AVX-512, PKRU, AMX and the supervisor components
+ * stay off until something switches and checks them. */
+#define CPUID_GUEST_XCR0_ALLOWED 0x7ull
+/* XSAVE components whose offsets the caller reports (0, 1 are the legacy
+ * area; 2..7 AVX through AVX-512). */
+#define CPUID_XSAVE_COMPONENTS   8
+/* The legacy XSAVE area (512 bytes) plus the XSAVE header (64), where the
+ * first extended component may start (SDM vol. 1 §13.4.1-§13.4.2). */
+#define CPUID_XSAVE_LEGACY_SIZE  576u
+
 /* What the guest may learn about its own vCPU. */
 struct cpuid_guest_ctx {
 	uint32_t apic_id;       /* initial APIC ID of the vCPU */
 	bool cr4_osxsave;       /* guest CR4.OSXSAVE, mirrored in leaf 1 ECX[27] */
 };
 
+/* The XSAVE state the guest is offered. */
+struct cpuid_xsave_ctx {
+	/* XCR0 bits the guest may enable (cpuid_guest_xcr0_allowed()); 0 hides
+	 * XSAVE and everything that needs it (AVX, AVX2, leaf 0xD). */
+	uint64_t xcr0_allowed;
+	uint64_t xcr0;          /* the guest's XCR0 now (leaf 0xD.0/1 EBX) */
+	/* End (offset + size) of each extended component in the standard
+	 * XSAVE layout: the host's CPUID (0xD, i) EBX + EAX; 0 if unknown. */
+	uint32_t xsave_end[CPUID_XSAVE_COMPONENTS];
+};
+
+/* The XCR0 bits a guest may enable, from the host's CPUID (0xD, 0)
+ * EDX:EAX; 0 when the host has no XSAVE (host_has_xsave false). */
+uint64_t cpuid_guest_xcr0_allowed(bool host_has_xsave, uint64_t host_xcr0_supported);
+/* Bytes of the XSAVE area for the components in xcr0 (SDM vol. 2A CPUID
+ * leaf 0xD: the largest end offset of an enabled component). */
+uint32_t cpuid_xsave_size(uint64_t xcr0, const uint32_t end[CPUID_XSAVE_COMPONENTS]);
+
 /* True for leaves answered without asking the host CPU (the hypervisor
  * range 0x40000000-0x4FFFFFFF). */
 bool cpuid_leaf_is_hypervisor(uint32_t leaf);
-/* Turn the host's answer for (leaf, subleaf) in *r into the guest's. For
- * hypervisor leaves *r is ignored on input. */
+/* Turn the host's answer for (leaf, subleaf) in *r into the guest's, with
+ * the XSAVE state of xs offered (NULL: XSAVE hidden). For hypervisor
+ * leaves *r is ignored on input. */
+void cpuid_guest_view_xs(uint32_t leaf, uint32_t subleaf, const struct cpuid_guest_ctx *ctx,
+			 const struct cpuid_xsave_ctx *xs, struct cpuid_regs *r);
+/* The same with XSAVE hidden. */
 void cpuid_guest_view(uint32_t leaf, uint32_t subleaf, const struct cpuid_guest_ctx *ctx,
 		      struct cpuid_regs *r);
 

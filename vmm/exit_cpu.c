@@ -1,13 +1,70 @@
 /* exit_cpu.c - exits about the CPU itself: CPUID, RDMSR/WRMSR, control
- * registers, XSETBV, INVD/WBINVD and instructions a guest may not use. */
+ * registers, XSETBV, INVD/WBINVD, PAUSE, INIT/SIPI and instructions a guest
+ * may not use. The architectural checks are vmm/cpu_rules.c's, so both
+ * backends fault the same way. */
 #include <plinth/log.h>
+#include <plinth/string.h>
+#include "cpu_rules.h"
 #include "cpuid_policy.h"
 #include "exit_internal.h"
 #include "msr.h"
 
-/* EFER bits a guest may set: SCE, LME, LMA (ignored on write), NXE (SDM
- * vol. 3 §2.2.1); the rest (SVME included) are reserved. */
-#define EFER_GUEST_BITS (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
+/* CPUID 0x80000001 EDX: SYSCALL (11), NX (20), long mode (29). */
+#define E1_EDX_SYSCALL BIT(11)
+#define E1_EDX_NX      BIT(20)
+#define E1_EDX_LM      BIT(29)
+#define L1_ECX_XSAVE   BIT(26)
+
+/* The guest state the rules of cpu_rules.h look at. */
+static void rules_state(struct vcpu *v, struct cpu_rules_state *st)
+{
+	struct vcpu_segment cs, ss;
+
+	vcpu_ops->get_seg(v, SEG_CS, &cs);
+	vcpu_ops->get_seg(v, SEG_SS, &ss);
+	st->cr0 = vcpu_ops->get_cr(v, 0);
+	st->cr3 = vcpu_ops->get_cr(v, 3);
+	st->cr4 = vcpu_ops->get_cr(v, 4);
+	st->efer = vcpu_ops->get_efer(v);
+	st->cs_long = (cs.attr & BIT(9)) != 0;
+	/* CPL is SS.DPL (SDM vol. 3 §5.5; the VMCB keeps it equal, APM
+	 * vol. 2 §15.5.1); 0 in real mode. */
+	st->cpl = (st->cr0 & CR0_PE) ? (ss.attr >> 5) & 3 : 0;
+}
+
+/* EFER bits the guest may set: those its CPUID offers (passed through from
+ * the host: SCE, LME, NXE; SDM vol. 3 §2.2.1). SVME and the rest are
+ * reserved for the guest. */
+static uint64_t guest_efer_supported(void)
+{
+	uint32_t a, b, c, d;
+	uint64_t bits = 0;
+
+	cpuid_count(0x80000000, 0, &a, &b, &c, &d);
+	if (a < 0x80000001)
+		return 0;
+	cpuid_count(0x80000001, 0, &a, &b, &c, &d);
+	if (d & E1_EDX_SYSCALL) bits |= EFER_SCE;
+	if (d & E1_EDX_LM) bits |= EFER_LME;
+	if (d & E1_EDX_NX) bits |= EFER_NXE;
+	return bits;
+}
+
+/* The XCR0 bits the guest may enable: the host's XSAVE components within
+ * CPUID_GUEST_XCR0_ALLOWED; 0 (XSAVE hidden) without host XSAVE. */
+static uint64_t guest_xcr0_allowed(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid_count(0, 0, &a, &b, &c, &d);
+	if (a < 0xD)
+		return 0;
+	cpuid_count(1, 0, &a, &b, &c, &d);
+	if (!(c & L1_ECX_XSAVE))
+		return 0;
+	cpuid_count(0xD, 0, &a, &b, &c, &d);
+	return cpuid_guest_xcr0_allowed(true, ((uint64_t)d << 32) | a);
+}
 
 enum exit_result exit_cpuid(struct vcpu *v, const struct vm_exit *e)
 {
@@ -17,10 +74,24 @@ enum exit_result exit_cpuid(struct vcpu *v, const struct vm_exit *e)
 		.apic_id = v->id,
 		.cr4_osxsave = (vcpu_ops->get_cr(v, 4) & CR4_OSXSAVE) != 0,
 	};
+	struct cpuid_xsave_ctx xs = { .xcr0 = vcpu_ops->get_xcr0(v) };
 
+	if (leaf == 1 || leaf == 7 || leaf == 0xD)
+		xs.xcr0_allowed = guest_xcr0_allowed();
+	if (leaf == 0xD && xs.xcr0_allowed) {
+		/* The standard-format offset and size of each allowed
+		 * component (CPUID (0xD, i) EBX and EAX). */
+		for (unsigned i = 2; i < CPUID_XSAVE_COMPONENTS; i++) {
+			uint32_t a, b, c, d;
+			if (!(xs.xcr0_allowed & BIT(i)))
+				continue;
+			cpuid_count(0xD, i, &a, &b, &c, &d);
+			xs.xsave_end[i] = a + b;
+		}
+	}
 	if (!cpuid_leaf_is_hypervisor(leaf))
 		cpuid_count(leaf, sub, &r.eax, &r.ebx, &r.ecx, &r.edx);
-	cpuid_guest_view(leaf, sub, &ctx, &r);
+	cpuid_guest_view_xs(leaf, sub, &ctx, &xs, &r);
 	set_gpr32(v, INSN_RAX, r.eax);
 	set_gpr32(v, INSN_RBX, r.ebx);
 	set_gpr32(v, INSN_RCX, r.ecx);
@@ -46,25 +117,22 @@ static unsigned guest_phys_addr_bits(void)
 static enum msr_result backend_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 {
 	enum vcpu_seg seg = msr == MSR_FS_BASE ? SEG_FS : SEG_GS;
+	struct cpu_rules_state st;
 	struct vcpu_segment s;
 	uint64_t efer;
 
 	switch (msr) {
 	case MSR_EFER:
-		efer = vcpu_ops->get_efer(v);
 		if (!write) {
-			*val = efer;
+			*val = vcpu_ops->get_efer(v);
 			return MSR_OK;
 		}
-		if (*val & ~EFER_GUEST_BITS)
+		/* Reserved bits and LME changes under paging fault; LMA keeps
+		 * the CPU's value; the backend recomputes it (cpu_rules.h). */
+		rules_state(v, &st);
+		if (efer_write_check(&st, *val, guest_efer_supported(), &efer))
 			return MSR_GP;
-		/* LMA is read-only: a write keeps the CPU's value (SDM vol. 3
-		 * §9.8.5). Changing EFER needs a backend op plinth does not have
-		 * yet (vcpu_ops has get_efer only); an unchanged write is fine. */
-		if (((*val ^ efer) & ~EFER_LMA) == 0)
-			return MSR_OK;
-		vm_stop(v->vm, "guest changes EFER 0x%llx -> 0x%llx: EFER writes are not virtualised yet",
-			(unsigned long long)efer, (unsigned long long)*val);
+		vcpu_ops->set_efer(v, efer);
 		return MSR_OK;
 	case MSR_FS_BASE:
 	case MSR_GS_BASE:
@@ -94,11 +162,25 @@ enum exit_result exit_msr(struct vcpu *v, const struct vm_exit *e)
 	const struct msr_ctx ctx = {
 		.host_tsc = rdtsc(), .phys_addr_bits = guest_phys_addr_bits(), .bsp = v->id == 0,
 	};
+	struct msr_state *state = vcpu_msr_state(v);
 	enum msr_result res = backend_msr(v, msr, write, &val);
 
+	/* The TSC offset lives in the backend (guest RDTSC uses it); the
+	 * emulated IA32_TSC/TSC_ADJUST work on a copy taken now and put back
+	 * after a write, so RDTSC and RDMSR(0x10) agree. */
+	if (msr_tsc_related(msr))
+		state->tsc_offset = vcpu_ops->get_tsc_offset(v);
+	if (res == MSR_UNKNOWN && !write && msr_backend_held(msr) &&
+	    vcpu_ops->get_msr(v, msr, &val) == 0)
+		res = MSR_OK;
 	if (res == MSR_UNKNOWN)
-		res = write ? msr_write(vcpu_msr_state(v), &ctx, msr, val)
-			    : msr_read(vcpu_msr_state(v), &ctx, msr, &val);
+		res = write ? msr_write(state, &ctx, msr, val) : msr_read(state, &ctx, msr, &val);
+	if (res == MSR_OK && write && msr_tsc_related(msr))
+		vcpu_ops->set_tsc_offset(v, state->tsc_offset);
+	/* A checked value of a switched MSR goes to the backend; -ENOENT
+	 * (e.g. TSC_AUX on a CPU without RDTSCP) leaves it in msr_state. */
+	if (res == MSR_OK && write && msr_backend_held(msr))
+		vcpu_ops->set_msr(v, msr, val);
 	if (v->vm->state == VM_STOPPED)
 		return EXIT_STOP;
 	if (res != MSR_OK) {
@@ -114,28 +196,63 @@ enum exit_result exit_msr(struct vcpu *v, const struct vm_exit *e)
 	return EXIT_NEXT;
 }
 
+/* The architectural checks of a MOV to CRn (cpu_rules.h): 0 or a vector. */
+static int cr_write_fault(struct vcpu *v, unsigned cr, uint64_t value)
+{
+	struct cpu_rules_state st;
+
+	rules_state(v, &st);
+	switch (cr) {
+	case 0:
+		return cr0_write_check(&st, value);
+	case 4:
+		/* VMXE and SMXE are reserved for guests (CPUID hides VMX and
+		 * SMX); which other bits the CPU supports the backend checks
+		 * (its set_cr returns -EINVAL). */
+		return cr4_write_check(&st, value, ~(uint64_t)(CR4_VMXE | CR4_SMXE));
+	case 8:
+		return cr8_write_check(value);
+	case 3:
+		return 0;
+	default:
+		/* MOV to CR1/5-7/9-15 is #UD (SDM vol. 2B MOV CR); none exits. */
+		return VEC_UD;
+	}
+}
+
+/* MOV to/from CR0/CR3/CR4/CR8, CLTS, LMSW (SDM vol. 2A/2B; the exits of
+ * SDM vol. 3C §26.1.3 for the bits plinth owns, and CR8 on VMX). With EPT
+ * and NPT CR3 belongs to the guest and does not exit. */
 enum exit_result exit_cr_access(struct vcpu *v, const struct vm_exit *e)
 {
 	uint64_t mask = guest_long_mode(v) ? ~0ULL : 0xFFFFFFFFULL;
-	uint64_t cr0;
-	int err;
+	unsigned cr = e->cr.cr;
+	uint64_t cr0, value;
+	int err, vec;
 
 	switch (e->cr.type) {
 	case CR_ACCESS_MOV_TO:
-		err = vcpu_ops->set_cr(v, e->cr.cr, v->gpr[e->cr.gpr] & mask);
+		value = v->gpr[e->cr.gpr] & mask;
 		break;
 	case CR_ACCESS_MOV_FROM:
-		v->gpr[e->cr.gpr] = vcpu_ops->get_cr(v, e->cr.cr) & mask;
+		v->gpr[e->cr.gpr] = vcpu_ops->get_cr(v, cr) & mask;
 		return EXIT_NEXT;
 	case CR_ACCESS_CLTS:
-		err = vcpu_ops->set_cr(v, 0, vcpu_ops->get_cr(v, 0) & ~(uint64_t)CR0_TS);
+		cr = 0;
+		value = vcpu_ops->get_cr(v, 0) & ~(uint64_t)CR0_TS;
 		break;
 	default:
 		/* LMSW loads CR0 bits 0-3 but cannot clear PE (SDM vol. 2A LMSW). */
+		cr = 0;
 		cr0 = vcpu_ops->get_cr(v, 0);
-		err = vcpu_ops->set_cr(v, 0, (cr0 & ~0xEULL) | (e->cr.lmsw_data & 0xF) | (cr0 & CR0_PE));
+		value = (cr0 & ~0xEULL) | (e->cr.lmsw_data & 0xF) | (cr0 & CR0_PE);
 		break;
 	}
+	vec = cr_write_fault(v, cr, value);
+	if (vec)
+		return vcpu_inject_exception(v, (uint8_t)vec, vec == VEC_GP, 0) ? EXIT_STOP
+										  : EXIT_RESUME;
+	err = vcpu_ops->set_cr(v, cr, value);
 	if (err == -EINVAL)
 		return vcpu_inject_exception(v, VEC_GP, true, 0) ? EXIT_STOP : EXIT_RESUME;
 	if (err) {
@@ -145,7 +262,106 @@ enum exit_result exit_cr_access(struct vcpu *v, const struct vm_exit *e)
 	return EXIT_NEXT;
 }
 
-/* Instructions of features CPUID hides (MONITOR/MWAIT, XSAVE, VMX/SVM)
+/* XSETBV: XCR0 from EDX:EAX, ECX selects the XCR (SDM vol. 2C XSETBV).
+ * Checked against the XCR0 bits the guest's CPUID offers, then kept in the
+ * backend, which loads it into the CPU around each guest run. */
+enum exit_result exit_xsetbv(struct vcpu *v, const struct vm_exit *e)
+{
+	uint64_t value = (v->gpr[INSN_RDX] << 32) | (uint32_t)v->gpr[INSN_RAX];
+	struct cpu_rules_state st;
+	int vec;
+
+	rules_state(v, &st);
+	vec = xsetbv_check(&st, (uint32_t)v->gpr[INSN_RCX], value, guest_xcr0_allowed());
+	if (vec) {
+		pr_debug("vm %s: xsetbv xcr%u = 0x%llx: #%s", v->vm->name,
+			 (uint32_t)v->gpr[INSN_RCX], (unsigned long long)value,
+			 vec == VEC_GP ? "GP" : "UD");
+		return vcpu_inject_exception(v, (uint8_t)vec, vec == VEC_GP, 0) ? EXIT_STOP
+										  : EXIT_RESUME;
+	}
+	vcpu_ops->set_xcr0(v, value);
+	return EXIT_NEXT;
+}
+
+/* PAUSE in a spin loop (only with pause-loop exiting or filtering, which
+ * plinth does not enable yet): the guest goes on. A scheduler will yield
+ * the CPU here. */
+enum exit_result exit_pause(struct vcpu *v, const struct vm_exit *e)
+{
+	return EXIT_NEXT;
+}
+
+/* Real-mode CS:IP with the hidden parts a far jump would load (SDM vol. 3
+ * §20.1.1): base = selector * 16, 64 KiB limits, accessed code/data. */
+static int set_real_mode_state(struct vcpu *v, uint16_t cs_sel, uint64_t cs_base, uint64_t ip)
+{
+	const struct vcpu_segment code = { .selector = cs_sel, .attr = 0x9B, .limit = 0xFFFF,
+					   .base = cs_base };
+	const struct vcpu_segment data = { .selector = 0, .attr = 0x93, .limit = 0xFFFF };
+	const struct vcpu_segment ldtr = { .attr = 0x82, .limit = 0xFFFF, .unusable = true };
+	const struct vcpu_segment tr = { .attr = 0x8B, .limit = 0xFFFF };
+	const struct vcpu_dtable table = { .base = 0, .limit = 0xFFFF };
+	uint64_t cr0 = vcpu_ops->get_cr(v, 0);
+	int err;
+
+	/* INIT keeps CD and NW, sets ET, clears the rest (SDM vol. 3 §10.1.1,
+	 * Table 10-1 note); paging goes first, then PAE, then EFER, so each
+	 * step is a legal transition. */
+	err = vcpu_ops->set_cr(v, 0, (cr0 & (CR0_CD | CR0_NW)) | CR0_ET);
+	if (!err)
+		err = vcpu_ops->set_cr(v, 4, 0);
+	if (!err)
+		err = vcpu_ops->set_cr(v, 3, 0);
+	if (err)
+		return err;
+	vcpu_ops->set_efer(v, 0);
+	vcpu_ops->set_seg(v, SEG_CS, &code);
+	for (enum vcpu_seg s = SEG_ES; s <= SEG_GS; s++)
+		if (s != SEG_CS)
+			vcpu_ops->set_seg(v, s, &data);
+	vcpu_ops->set_seg(v, SEG_LDTR, &ldtr);
+	vcpu_ops->set_seg(v, SEG_TR, &tr);
+	vcpu_ops->set_dtable(v, false, &table);
+	vcpu_ops->set_dtable(v, true, &table);
+	v->rip = ip;
+	v->rflags = 0x2;
+	return 0;
+}
+
+/* INIT (SDM vol. 3 §10.1.1, §10.4): the vCPU takes the INIT state and
+ * waits for a start-up IPI. In a single-vCPU VM nothing can send one, so
+ * the VM is stopped in that state; multi-vCPU VMs need the scheduler to
+ * park the vCPU (not yet). */
+enum exit_result exit_init(struct vcpu *v, const struct vm_exit *e)
+{
+	int err = set_real_mode_state(v, 0xF000, 0xFFFF0000ULL, 0xFFF0);
+
+	memset(v->gpr, 0, sizeof(v->gpr));
+	if (err) {
+		vm_stop(v->vm, "INIT: cannot set the INIT state (error %d)", err);
+		return EXIT_STOP;
+	}
+	vm_stop(v->vm, "INIT received: the vCPU is in the INIT state waiting for a SIPI, "
+		"which no other vCPU of this VM can send");
+	return EXIT_STOP;
+}
+
+/* SIPI with vector VV (the exit qualification, SDM vol. 3C §28.2.1): start
+ * in real mode at VV00:0000 (SDM vol. 3 §10.4.4.1). */
+enum exit_result exit_sipi(struct vcpu *v, const struct vm_exit *e)
+{
+	uint8_t vector = (uint8_t)e->raw_qual;
+	int err = set_real_mode_state(v, (uint16_t)(vector << 8), (uint64_t)vector << 12, 0);
+
+	if (err) {
+		vm_stop(v->vm, "SIPI 0x%02x: cannot set the start state (error %d)", vector, err);
+		return EXIT_STOP;
+	}
+	return EXIT_RESUME;
+}
+
+/* Instructions of features CPUID hides (MONITOR/MWAIT, VMX/SVM)
  * raise #UD, as on a CPU without them. */
 enum exit_result exit_undefined(struct vcpu *v, const struct vm_exit *e)
 {

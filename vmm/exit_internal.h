@@ -1,7 +1,8 @@
 /* exit_internal.h - the exit handlers of vmm/, one file per class of exit:
  *   exit_cpu.c   CPUID, MSRs, control registers, XSETBV, cache and undefined
  *   exit_io.c    port I/O, hypercalls, second-level faults (MMIO)
- *   exit_irq.c   HLT and host interrupts/NMIs (virtual interrupts next)
+ *   exit_irq.c   HLT, virtual interrupt delivery, interrupt windows, host
+ *                interrupts/NMIs
  *   exit.c       the const table, the return convention, unhandled exits
  * Every handler follows the convention documented in exit.c. */
 #ifndef VMM_EXIT_INTERNAL_H
@@ -33,6 +34,10 @@ enum exit_result exit_msr(struct vcpu *v, const struct vm_exit *e);
 enum exit_result exit_cr_access(struct vcpu *v, const struct vm_exit *e);
 enum exit_result exit_undefined(struct vcpu *v, const struct vm_exit *e);
 enum exit_result exit_cache_flush(struct vcpu *v, const struct vm_exit *e);
+enum exit_result exit_xsetbv(struct vcpu *v, const struct vm_exit *e);
+enum exit_result exit_pause(struct vcpu *v, const struct vm_exit *e);
+enum exit_result exit_init(struct vcpu *v, const struct vm_exit *e);
+enum exit_result exit_sipi(struct vcpu *v, const struct vm_exit *e);
 /* exit_io.c */
 enum exit_result exit_io(struct vcpu *v, const struct vm_exit *e);
 enum exit_result exit_hypercall(struct vcpu *v, const struct vm_exit *e);
@@ -40,5 +45,6 @@ enum exit_result exit_slat_violation(struct vcpu *v, const struct vm_exit *e);
 /* exit_irq.c */
 enum exit_result exit_hlt(struct vcpu *v, const struct vm_exit *e);
 enum exit_result exit_host_event(struct vcpu *v, const struct vm_exit *e);
+enum exit_result exit_intr_window(struct vcpu *v, const struct vm_exit *e);
 
 #endif

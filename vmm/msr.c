@@ -1,9 +1,10 @@
 /* msr.c - emulation of the MSRs a guest may read and write: one const table
  * of MSR ranges, each with a read and a write function over the per-vCPU
  * struct msr_state. Every RDMSR/WRMSR exits (the backends intercept all
- * MSRs); an MSR not in the table, a reserved bit set, an invalid memory
- * type or a non-canonical address gets #GP(0), as hardware does (SDM vol. 2B
- * RDMSR/WRMSR). Pure: no backend, no hardware access. */
+ * MSRs but FS/GS/KERNEL_GS base and, on VMX, SYSENTER_*, which hardware
+ * switches and checks); an MSR not in the table, a reserved bit set, an
+ * invalid memory type or a non-canonical address gets #GP(0), as hardware
+ * does (SDM vol. 2B RDMSR/WRMSR). Pure: no backend, no hardware access. */
 #include <plinth/log.h>
 #include "msr.h"
 
@@ -355,6 +356,24 @@ static const struct msr_entry *find_entry(uint32_t msr)
 		if (msr - msr_table[i].first < msr_table[i].count)
 			return &msr_table[i];
 	return NULL;
+}
+
+bool msr_backend_held(uint32_t msr)
+{
+	switch (msr) {
+	case MSR_PAT:
+	case MSR_SYSENTER_CS: case MSR_SYSENTER_ESP: case MSR_SYSENTER_EIP:
+	case MSR_STAR: case MSR_LSTAR: case MSR_CSTAR: case MSR_SFMASK:
+	case MSR_KERNEL_GS_BASE: case MSR_TSC_AUX:
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool msr_tsc_related(uint32_t msr)
+{
+	return msr == MSR_TSC || msr == MSR_TSC_ADJUST;
 }
 
 const char *msr_name(uint32_t msr)

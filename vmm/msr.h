@@ -4,7 +4,10 @@
  * runs in the host unit test (tests/unit/test_vmm_msr.c).
  *
  * MSRs the backend keeps in its own guest state (EFER, FS/GS base) are not
- * handled here: vmm/exit.c reaches them through vcpu_ops. */
+ * handled here: vmm/exit_cpu.c reaches them through vcpu_ops. The MSRs the
+ * backend context-switches (msr_backend_held()) are checked here and their
+ * values kept in the backend: exit_cpu.c writes them there after msr_write()
+ * accepted them and reads them from there. */
 #ifndef VMM_MSR_H
 #define VMM_MSR_H
 
@@ -16,7 +19,9 @@
 /* Per-vCPU values of the emulated MSRs. */
 struct msr_state {
 	uint64_t apic_base;
-	uint64_t tsc_offset;          /* guest TSC = host TSC + tsc_offset */
+	uint64_t tsc_offset;          /* guest TSC = host TSC + tsc_offset; mirrors the
+				       * backend's offset (exit_cpu.c syncs it around
+				       * every access) */
 	uint64_t tsc_adjust;
 	uint64_t pat;
 	uint64_t misc_enable;
@@ -49,6 +54,13 @@ enum msr_result msr_write(struct msr_state *s, const struct msr_ctx *ctx, uint32
 			  uint64_t val);
 /* A canonical 48-bit linear address (SDM vol. 1 §3.3.7.1). */
 bool msr_canonical(uint64_t addr);
+/* True for the MSRs whose live value the backend holds (vcpu_ops get_msr/
+ * set_msr): IA32_PAT, SYSENTER_CS/ESP/EIP, STAR, LSTAR, CSTAR, SFMASK,
+ * KERNEL_GS_BASE, TSC_AUX. */
+bool msr_backend_held(uint32_t msr);
+/* True for the MSRs whose value depends on the TSC offset (IA32_TSC,
+ * IA32_TSC_ADJUST). */
+bool msr_tsc_related(uint32_t msr);
 /* The name of an emulated MSR for logs, NULL if not emulated. */
 const char *msr_name(uint32_t msr);
 

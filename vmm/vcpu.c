@@ -4,10 +4,12 @@
 #include <plinth/log.h>
 #include <plinth/mm.h>
 #include <plinth/string.h>
+#include <plinth/virt.h>
 #include <plinth/vm.h>
 #include <x86/cpu.h>
 #include <x86/percpu.h>
 #include "msr.h"
+#include "platform.h"
 
 const struct vcpu_ops *vcpu_ops;
 
@@ -97,6 +99,48 @@ int vcpu_set_multiboot_state(struct vcpu *v, uint32_t entry, uint32_t magic, uin
 	return 0;
 }
 
+int vcpu_set_real_mode_state(struct vcpu *v, uint16_t cs, uint16_t ip)
+{
+	/* Real mode (SDM vol. 3 §20.1; the reset state of §9.1.1 with the CS
+	 * base a BIOS leaves): base = selector * 16, 64 KiB limits, byte
+	 * granular, 16-bit. The hidden attributes are those a real-mode
+	 * segment load gives and VM entry accepts with CR0.PE=0 (§27.3.1.2,
+	 * unrestricted guest; AMD APM vol. 2 §15.5 takes them as they are):
+	 * present, DPL 0, accessed read/execute code (0x9B) and read/write
+	 * data (0x93). The IVT is at 0 with a 1 KiB limit. */
+	const struct vcpu_segment code = {
+		.selector = cs, .attr = 0x9B, .limit = 0xFFFF, .base = (uint64_t)cs << 4,
+	};
+	const struct vcpu_segment data = { .selector = 0, .attr = 0x93, .limit = 0xFFFF };
+	const struct vcpu_dtable ivt = { .base = 0, .limit = 0x3FF };
+	int err;
+
+	if (!(virt.features & VIRT_F_UNRESTRICTED) && virt.vendor == VIRT_VMX) {
+		pr_err("vm %s: real-mode start not supported by this CPU/backend (VMX without "
+		       "unrestricted guest)", v->vm->name);
+		return -ENOTSUP;
+	}
+	err = vcpu_ops->set_cr(v, 0, CR0_ET);
+	if (!err)
+		err = vcpu_ops->set_cr(v, 4, 0);
+	if (!err)
+		err = vcpu_ops->set_cr(v, 3, 0);
+	if (err) {
+		pr_err("vm %s: real-mode start not supported by this CPU/backend (%s error %d)",
+		       v->vm->name, vcpu_ops->name, err);
+		return err == -EINVAL ? -ENOTSUP : err;
+	}
+	vcpu_ops->set_seg(v, SEG_CS, &code);
+	for (enum vcpu_seg s = SEG_ES; s <= SEG_GS; s++)
+		if (s != SEG_CS)
+			vcpu_ops->set_seg(v, s, &data);
+	vcpu_ops->set_dtable(v, true, &ivt);
+	memset(v->gpr, 0, sizeof(v->gpr));
+	v->rip = ip;
+	v->rflags = 0x2;
+	return 0;
+}
+
 int vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
 {
 	const struct vcpu_event ev = {
@@ -133,8 +177,20 @@ void vcpu_run_loop(struct vcpu *v)
 	struct vm_exit exit;
 
 	vm->state = VM_RUNNING;
+	if (!vm->start_tsc)
+		vm->start_tsc = rdtsc();
 	while (vm->state == VM_RUNNING) {
-		if (vcpu_ops->run(v, &exit)) {
+		uint64_t entered;
+		int err;
+
+		/* Virtual interrupts due now are injected at this entry. */
+		vcpu_deliver_interrupts(v);
+		entered = rdtsc();
+		err = vcpu_ops->run(v, &exit);
+
+		/* Guest time: entry to exit, the world switches included. */
+		vm->guest_tsc += rdtsc() - entered;
+		if (err) {
 			vm_stop(vm, "the %s backend could not enter the guest", vcpu_ops->name);
 			break;
 		}

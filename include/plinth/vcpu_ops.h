@@ -122,6 +122,11 @@ struct vcpu_event {
 	uint32_t error_code;
 };
 
+/* What blocks an external interrupt (vcpu_ops.interruptibility). */
+#define VCPU_BLOCK_IF     BIT(0)   /* RFLAGS.IF = 0 */
+#define VCPU_BLOCK_SHADOW BIT(1)   /* STI or MOV SS shadow (SDM vol. 3 §25.4.2) */
+#define VCPU_BLOCK_EVENT  BIT(2)   /* an event is already queued for the next entry */
+
 /* Exception vectors used by the VMM (SDM vol. 3 §6.3.1). */
 #define VEC_UD 6
 #define VEC_GP 13
@@ -179,6 +184,34 @@ struct vcpu_ops {
 	void (*flush_tlb)(struct vcpu *v);
 	/* Log the guest state (registers, segments, control fields). */
 	void (*dump)(struct vcpu *v);
+	/* ---- MSRs, TSC and XCR0 the backend context-switches ----
+	 * Write the guest's IA32_EFER. The caller checked the value
+	 * (vmm/cpu_rules.h efer_write_check); LMA is recomputed here as
+	 * LME && CR0.PG, with the backend's long-mode controls following it. */
+	void (*set_efer)(struct vcpu *v, uint64_t efer);
+	/* The MSRs the backend holds and switches on every entry and exit:
+	 * IA32_PAT, SYSENTER_CS/ESP/EIP, STAR, LSTAR, CSTAR, SFMASK,
+	 * KERNEL_GS_BASE, TSC_AUX. Values are not checked (vmm/msr.c did).
+	 * 0, or -ENOENT for an MSR the backend does not hold. */
+	int (*get_msr)(struct vcpu *v, uint32_t msr, uint64_t *val);
+	int (*set_msr)(struct vcpu *v, uint32_t msr, uint64_t val);
+	/* The offset the CPU adds to the host TSC for guest RDTSC/RDTSCP
+	 * (RDTSC is never intercepted); a new vCPU's guest TSC starts at 0. */
+	uint64_t (*get_tsc_offset)(struct vcpu *v);
+	void (*set_tsc_offset)(struct vcpu *v, uint64_t offset);
+	/* The guest's XCR0 (reset value 1), in the CPU while the guest runs.
+	 * set_xcr0 takes a value vmm/cpu_rules.h xsetbv_check accepted. */
+	uint64_t (*get_xcr0)(struct vcpu *v);
+	void (*set_xcr0)(struct vcpu *v, uint64_t xcr0);
+	/* ---- virtual interrupts (vmm/exit_irq.c) ----
+	 * What keeps an external interrupt from being injected at the next
+	 * entry: VCPU_BLOCK_* bits, 0 when one can be injected now. */
+	unsigned (*interruptibility)(struct vcpu *v);
+	/* Interrupt-window exiting on or off: while on, the guest exits with
+	 * EXIT_INTR_WINDOW as soon as it can take an external interrupt
+	 * (RFLAGS.IF=1, no STI/MOV SS shadow; SDM vol. 3 §26.7.5, AMD APM
+	 * vol. 2 §15.21.4 V_IRQ with the VINTR intercept). */
+	void (*request_intr_window)(struct vcpu *v, bool on);
 };
 
 /* The backends. */

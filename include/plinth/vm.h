@@ -15,11 +15,13 @@
 #include <plinth/vcpu_ops.h>
 
 struct boot_info;
+struct vm_platform;
 
 #define VM_NAME_MAX      32
 #define VM_MAX_REGIONS   16
 #define VM_MAX_IO_RANGES 16
-#define VM_RAM_CHUNK     (2 * MiB)   /* RAM is allocated in naturally aligned 2 MiB blocks */
+#define VM_RAM_CHUNK     (2 * MiB)   /* RAM is allocated in naturally aligned 2 MiB blocks
+					(the last one smaller when the size is not a multiple) */
 #define VM_RAM_MAX       (1 * GiB)
 
 enum vm_region_type { VM_REGION_RAM, VM_REGION_MMIO };
@@ -66,6 +68,12 @@ struct vm {
 	uint32_t exit_code;
 	char stop_reason[192];
 	void *uart;                      /* the COM1 model (vmm/dev_uart.c) */
+	struct vm_platform *platform;    /* PIC, fw_cfg, local APIC (vmm/platform.h) */
+	/* Statistics (vmm/stats.c), printed when the VM stops. */
+	uint64_t start_tsc;              /* host TSC when the VM was first entered */
+	uint64_t stop_tsc;               /* host TSC when it stopped */
+	uint64_t guest_tsc;              /* host TSC ticks spent in the guest (all
+					    vCPUs), exit handling not included */
 };
 
 /* ---- vmm/vm.c ---- */
@@ -73,7 +81,8 @@ struct vm {
 struct vm *vm_create(const char *name);
 /* Free everything the VM holds (vCPU, RAM, tables, devices). */
 void vm_destroy(struct vm *vm);
-/* Give the VM size bytes of zeroed RAM at gpa (both 2 MiB aligned). */
+/* Give the VM size bytes of zeroed RAM at gpa (gpa 2 MiB aligned, size a
+ * multiple of 4 KiB, at most VM_RAM_MAX). -EINVAL (logged) or -ENOMEM. */
 int vm_add_ram(struct vm *vm, gpa_t gpa, uint64_t size);
 /* Register an emulated MMIO region (4 KiB aligned, not overlapping). */
 int vm_add_mmio(struct vm *vm, gpa_t gpa, uint64_t size, const struct vm_mmio_ops *ops,
@@ -116,6 +125,10 @@ int vcpu_create(struct vm *vm);
  * 32-bit protected mode, flat CS/DS/ES/FS/GS/SS, paging off, IF=0,
  * EIP=entry, EAX=magic, EBX=info. */
 int vcpu_set_multiboot_state(struct vcpu *v, uint32_t entry, uint32_t magic, uint32_t info);
+/* Set a real-mode start at cs:ip (CR0.PE=0, segments with base = selector
+ * * 16 and 64 KiB limits, the IVT at 0, IF=0), as a BIOS leaves a boot
+ * sector. -ENOTSUP (logged) if the backend cannot run real mode. */
+int vcpu_set_real_mode_state(struct vcpu *v, uint16_t cs, uint16_t ip);
 /* Run until the VM stops. */
 void vcpu_run_loop(struct vcpu *v);
 /* Log "vm NAME: ..." with the backend's full state dump. */
@@ -129,11 +142,22 @@ int vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32
 bool vmm_handle_exit(struct vcpu *v, const struct vm_exit *exit);
 const char *exit_kind_name(enum exit_kind kind);
 
+/* ---- vmm/stats.c ---- */
+/* Log the VM's statistics line: "vm NAME: stopped after 1.234 s (guest
+ * 1.100 s), 1203 exits: io 880, cpuid 300, hlt 1" (exit kinds by count). */
+void vm_stats_print(struct vm *vm);
+/* Format that line (without "vm NAME: ") into buf[size] from the counts:
+ * wall and guest time in TSC ticks at tsc_hz (0: unknown), exits by kind.
+ * Always NUL-terminated; returns the length of the full text. */
+int vm_stats_format(char *buf, size_t size, uint64_t wall_tsc, uint64_t guest_tsc,
+		    uint64_t tsc_hz, const uint64_t by_kind[EXIT_KIND_COUNT]);
+
 /* ---- vmm/boot.c ---- */
 /* Pick the backend (vcpu_ops). Returns 0 or -ENODEV (logged). */
 int vmm_init(void);
-/* Start a VM for every boot module whose name begins with "guest-" (see
- * vmm/boot.c) and run each to completion on this CPU. */
+/* Start the VMs of the boot module vms.cfg that have autostart=yes, and a
+ * VM for every boot module named guest-NAME.elf that no configuration
+ * names (see vmm/boot.c); run each to completion on this CPU. */
 void vmm_start(const struct boot_info *bi);
 
 #endif

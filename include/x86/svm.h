@@ -7,6 +7,9 @@
 
 #define MSR_VM_CR         0xC0010114   /* APM vol. 2 §15.30.1 */
 #define MSR_VM_HSAVE_PA   0xC0010117   /* APM vol. 2 §15.30.4 */
+#define MSR_IA32_SYSENTER_CS  0x174   /* in the VMCB, switched by VMLOAD/VMSAVE */
+#define MSR_IA32_SYSENTER_ESP 0x175
+#define MSR_IA32_SYSENTER_EIP 0x176
 #define VM_CR_LOCK        BIT(3)
 #define VM_CR_SVMDIS      BIT(4)
 
@@ -178,6 +181,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "the VMCB is one page");
 #define SVM_NP_ENABLE          BIT(0)
 #define SVM_INT_SHADOW         BIT(0)  /* int_state: interrupt shadow */
 #define SVM_V_INTR_MASKING     BIT(24)
+#define SVM_V_TPR_MASK         0xFull  /* v_intr bits 3:0: the guest's CR8 (§15.21.4) */
 
 /* EVENTINJ / EXITINTINFO (APM vol. 2 §15.20). */
 #define SVM_EVT_VECTOR_MASK    0xFFull

@@ -24,6 +24,11 @@
 #define MSR_IA32_VMX_TRUE_EXIT        0x48F
 #define MSR_IA32_VMX_TRUE_ENTRY       0x490
 
+/* SYSENTER MSRs, held in the VMCS guest-state area (SDM vol. 3C §25.4.1). */
+#define MSR_IA32_SYSENTER_CS          0x174
+#define MSR_IA32_SYSENTER_ESP         0x175
+#define MSR_IA32_SYSENTER_EIP         0x176
+
 /* IA32_FEATURE_CONTROL (SDM vol. 3C §24.7 "Enabling and entering VMX operation"). */
 #define FEATURE_CONTROL_LOCK          BIT(0)
 #define FEATURE_CONTROL_VMX_IN_SMX    BIT(1)
@@ -187,11 +192,14 @@ int vmx_adjust_controls(uint32_t want, uint32_t must, uint32_t may, uint32_t *ou
 /* More execution controls (SDM vol. 3C §25.6.1, §25.6.2, Tables 25-5..25-7). */
 #define PIN_EXTINT_EXITING      BIT(0)
 #define PIN_NMI_EXITING         BIT(3)
+#define PROC_TSC_OFFSETTING     BIT(3)
 #define PROC_HLT_EXITING        BIT(7)
 #define PROC_MWAIT_EXITING      BIT(10)
 #define PROC_RDPMC_EXITING      BIT(11)
 #define PROC_CR3_LOAD_EXITING   BIT(15)
 #define PROC_CR3_STORE_EXITING  BIT(16)
+#define PROC_CR8_LOAD_EXITING   BIT(19)
+#define PROC_CR8_STORE_EXITING  BIT(20)
 #define PROC_USE_IO_BITMAPS     BIT(25)
 #define PROC_USE_MSR_BITMAPS    BIT(28)
 #define PROC_MONITOR_EXITING    BIT(29)
@@ -208,6 +216,14 @@ int vmx_adjust_controls(uint32_t want, uint32_t must, uint32_t may, uint32_t *ou
 #define ENTRY_CTL_IA32E_GUEST   BIT(9)
 #define ENTRY_CTL_LOAD_PAT      BIT(14)
 #define ENTRY_CTL_LOAD_EFER     BIT(15)
+
+/* One entry of a VM-entry/VM-exit MSR-load or MSR-store area (§25.7.2,
+ * Table 25-14): 16 bytes, 16-byte aligned area. */
+struct vmx_msr_entry {
+	uint32_t index;
+	uint32_t reserved;
+	uint64_t value;
+};
 
 /* Segment access rights in the VMCS (§25.4.1, Table 25-2): the descriptor
  * attribute byte pair with AVL/L/DB/G at 12..15, and "unusable" at 16. */
@@ -295,7 +311,8 @@ struct vmx_controls {
 };
 /* Compute the controls plinth runs guests with: HLT, MWAIT/MONITOR, I/O
  * and MSR bitmaps, external-interrupt and NMI exiting, EPT, unrestricted
- * guest, EFER and PAT switching; VPID, RDTSCP, INVPCID and XSAVES when the
+ * guest, EFER and PAT switching, TSC offsetting, CR8 exiting; VPID, RDTSCP and
+ * INVPCID when the
  * CPU offers them. Returns 0, or -ENOTSUP with *why naming what is missing. */
 int vmx_controls_compute(const struct vmx_caps *caps, struct vmx_controls *out,
 			 const char **why);

@@ -5,8 +5,26 @@
 #define MB1_LOADER_MAGIC 0x2BADB002u
 
 struct mb1_info {               /* Multiboot 0.6.96 §3.3, the part used here */
-	uint32_t flags, mem_lower, mem_upper;
+	uint32_t flags, mem_lower, mem_upper, boot_device, cmdline;
 };
+
+/* The RAM this guest expects, in MiB: "mem=N" on its command line (the
+ * vms.cfg tests give it with memory=NM), else plinth's default 32 MiB. */
+static uint32_t expected_mem_mib(const struct mb1_info *mbi)
+{
+	const char *p = (mbi->flags & 4) ? (const char *)mbi->cmdline : "";
+	uint32_t mib = 0;
+
+	for (; *p; p++) {
+		if ((p[0] == 'm' && p[1] == 'e' && p[2] == 'm' && p[3] == '=') &&
+		    (p == (const char *)mbi->cmdline || p[-1] == ' ')) {
+			for (p += 4; *p >= '0' && *p <= '9'; p++)
+				mib = mib * 10 + (uint32_t)(*p - '0');
+			return mib;
+		}
+	}
+	return 32;
+}
 
 /* VMCALL with the plinth hypercall ABI: number in EAX, result in EAX. */
 static uint32_t hypercall(uint32_t nr)
@@ -25,8 +43,10 @@ uint32_t guest_main(uint32_t magic, uint32_t info)
 	guest_puts("cpuid guest: checking the virtual CPU\n");
 	guest_check(magic == MB1_LOADER_MAGIC, "multiboot magic in EAX", magic);
 	guest_check((mbi->flags & 1) && mbi->mem_lower == 640, "multiboot mem_lower", mbi->mem_lower);
-	/* plinth gives this guest 16 MiB: 15 MiB above 1 MiB. */
-	guest_check(mbi->mem_upper == 15 * 1024, "multiboot mem_upper", mbi->mem_upper);
+	guest_check(mbi->flags & 4, "multiboot command line present", mbi->flags);
+	/* mem_upper counts the KiB above 1 MiB. */
+	guest_check(mbi->mem_upper == (expected_mem_mib(mbi) - 1) * 1024, "multiboot mem_upper",
+		    mbi->mem_upper);
 
 	cpuid(0, 0, r);
 	guest_check(r[0] >= 1, "basic leaves passed through", r[0]);

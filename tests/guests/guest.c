@@ -104,7 +104,9 @@ struct dtr { uint16_t limit; uint32_t base; } __attribute__((packed));
 static const uint64_t gdt[3] __attribute__((aligned(8))) = {
 	0, 0x00CF9A000000FFFFULL, 0x00CF92000000FFFFULL,
 };
-static struct gate idt[32] __attribute__((aligned(8)));
+/* 256 gates: 0-31 exceptions (guest_idt_init), the rest for interrupt
+ * handlers (guest_set_irq_handler); absent gates raise #NP. */
+static struct gate idt[256] __attribute__((aligned(8)));
 
 void guest_trap(struct guest_trap_frame *f);
 void guest_trap(struct guest_trap_frame *f)
@@ -140,4 +142,11 @@ void guest_idt_init(void)
 			     "mov %%eax, %%ds\n\tmov %%eax, %%es\n\tmov %%eax, %%ss\n\t"
 			     "mov %%eax, %%fs\n\tmov %%eax, %%gs\n\t"
 			     "lidt %1" :: "m"(gdtr), "m"(idtr) : "eax", "memory");
+}
+
+void guest_set_irq_handler(uint8_t vector, void (*stub)(void))
+{
+	uint32_t off = (uint32_t)stub;
+	/* 32-bit interrupt gate: IF is cleared on entry (SDM vol. 3 §6.12.1.3). */
+	idt[vector] = (struct gate){ (uint16_t)off, 0x08, 0, 0x8E, (uint16_t)(off >> 16) };
 }

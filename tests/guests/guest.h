@@ -76,3 +76,15 @@ static inline uint32_t wrmsr_try(uint32_t msr, uint64_t val)
 	return GUEST_TRY("wrmsr", : : "c"(msr), "a"((uint32_t)val), "d"((uint32_t)(val >> 32))
 			 : "memory");
 }
+
+/* ---- interrupts (guest.c) ---- */
+/* Point IDT gate vector (32-255) at stub, an interrupt gate; call after
+ * guest_idt_init(). */
+void guest_set_irq_handler(uint8_t vector, void (*stub)(void));
+/* Define stub, an interrupt entry that saves the registers, calls the C
+ * function fn(void) and returns with IRET (fn sends any EOI itself). */
+#define GUEST_IRQ_STUB(stub, fn)                                              \
+	void stub(void);                                                      \
+	void fn(void);                                                        \
+	__asm__(".text\n\t.globl " #stub "\n" #stub ":\n\t"                   \
+		"pusha\n\tcld\n\tcall " #fn "\n\tpopa\n\tiret\n")

@@ -218,6 +218,13 @@ static void test_controls_skylake(void **state)
 	assert_true(c.proc & PROC_USE_IO_BITMAPS);
 	assert_true(c.proc & PROC_USE_MSR_BITMAPS);
 	assert_true(c.proc & PROC_SECONDARY);
+	/* Guest RDTSC runs on the offset clock, MOV CR8 exits (no TPR
+	 * shadow), XSAVES stays off (hidden in CPUID). */
+	assert_true(c.proc & PROC_TSC_OFFSETTING);
+	assert_false(c.proc & BIT(12));            /* RDTSC exiting */
+	assert_true(c.proc & PROC_CR8_LOAD_EXITING);
+	assert_true(c.proc & PROC_CR8_STORE_EXITING);
+	assert_false(c.proc2 & PROC2_XSAVES);
 	/* True controls let CR3 exiting be 0 with EPT. */
 	assert_false(c.proc & PROC_CR3_LOAD_EXITING);
 	assert_true((c.proc & ~caps.proc_may) == 0);
@@ -257,6 +264,12 @@ static void test_controls_missing_features(void **state)
 	assert_int_equal(vmx_caps_decode(&caps, m, &why), 0);
 	assert_int_equal(vmx_controls_compute(&caps, &c, &why), -ENOTSUP);
 	assert_non_null(why);
+	/* No CR8-load exiting: a guest could write the host's TPR. */
+	skylake_msrs(m);
+	m[IDX(MSR_IA32_VMX_TRUE_PROCBASED)] &= ~((uint64_t)PROC_CR8_LOAD_EXITING << 32);
+	assert_int_equal(vmx_caps_decode(&caps, m, &why), 0);
+	assert_int_equal(vmx_controls_compute(&caps, &c, &why), -ENOTSUP);
+	assert_non_null(strstr(why, "CR8"));
 	/* No EFER loading on exit. */
 	skylake_msrs(m);
 	m[IDX(MSR_IA32_VMX_TRUE_EXIT)] &= ~(EXIT_CTL_LOAD_EFER << 32);

@@ -146,7 +146,7 @@ bool svm_exit_needs_insn_len(int kind)
 	switch (kind) {
 	case EXIT_CPUID: case EXIT_HLT: case EXIT_MSR_READ: case EXIT_MSR_WRITE:
 	case EXIT_HYPERCALL: case EXIT_INVD: case EXIT_WBINVD: case EXIT_PAUSE:
-	case EXIT_CR_ACCESS:
+	case EXIT_CR_ACCESS: case EXIT_XSETBV:
 		return true;
 	default:
 		return false;

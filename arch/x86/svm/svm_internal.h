@@ -25,6 +25,9 @@ struct svm_vcpu {
 	uint8_t tlb_flush;        /* SVM_TLB_* for the next VMRUN */
 	bool asid_shared;         /* ASIDs ran out: flush at every VMRUN */
 	uint8_t soft_int_len;     /* an injected INT n: RIP advances at entry */
+	uint64_t xcr0;            /* guest XCR0, loaded around VMRUN (guest_xcr0.h) */
+	uint64_t tsc_aux;         /* guest TSC_AUX: VMLOAD/VMSAVE do not switch it */
+	bool has_tsc_aux;         /* the CPU has RDTSCP, so TSC_AUX exists */
 };
 
 /* Build the VMCB and permission maps for v with the reset guest state

@@ -2,6 +2,7 @@
  * (<plinth/vcpu_ops.h>): run a guest until a #VMEXIT, decode it, and the
  * register, event and nested-paging operations the VMM needs.
  * AMD APM vol. 2 ch. 15. */
+#include <plinth/guest_walk.h>
 #include <plinth/log.h>
 #include <plinth/mm.h>
 #include <plinth/panic.h>
@@ -10,6 +11,7 @@
 #include <plinth/vm.h>
 #include <x86/cpu.h>
 #include <x86/percpu.h>
+#include "../vmx/guest_xcr0.h"
 #include "../vmx/vmx_gpr_offsets.h"
 #include "svm_internal.h"
 
@@ -52,26 +54,49 @@ static enum insn_mode guest_insn_mode(const struct vmcb_save *g)
 	return (g->cs.attrib & BIT(10)) ? INSN_MODE_32 : INSN_MODE_16;
 }
 
-/* Fetch up to INSN_MAX_LEN bytes of the instruction at CS:RIP from guest
- * RAM. Paging must be off (linear = physical). Returns the byte count
- * (> 0) or a negative error; -ENOTSUP means paging is on. */
+static int read_guest_phys(void *ctx, uint64_t gpa, void *buf, unsigned len)
+{
+	return vm_read_guest(ctx, gpa, buf, len);
+}
+
+/* Copy up to max bytes at guest linear address linear, stopping at the
+ * end of its page or of guest RAM. Returns the byte count or -EFAULT. */
+static int read_linear(struct vcpu *v, const struct vmcb_save *g, uint64_t linear,
+		       uint8_t *buf, unsigned max)
+{
+	const struct guest_paging paging = {
+		.cr0 = g->cr0, .cr3 = g->cr3, .cr4 = g->cr4, .efer = g->efer,
+	};
+	struct vm_region *r;
+	uint64_t gpa, avail;
+
+	if (guest_walk(&paging, linear, read_guest_phys, v->vm, &gpa))
+		return -EFAULT;
+	r = vm_find_region(v->vm, gpa);
+	if (!r || r->type != VM_REGION_RAM)
+		return -EFAULT;
+	avail = MIN((uint64_t)max, PAGE_SIZE - (gpa & (PAGE_SIZE - 1)));
+	avail = MIN(avail, r->base + r->size - gpa);
+	if (vm_read_guest(v->vm, gpa, buf, avail))
+		return -EFAULT;
+	return (int)avail;
+}
+
+/* Fetch up to INSN_MAX_LEN bytes of the instruction at CS:RIP through the
+ * guest's page tables (<plinth/guest_walk.h>); an instruction may cross
+ * into the next page. Returns the byte count (> 0) or -EFAULT. */
 static int fetch_insn(struct vcpu *v, const struct vmcb_save *g, uint8_t *buf)
 {
 	uint64_t linear = g->cs.base + v->rip;
-	struct vm_region *r;
-	uint64_t avail;
+	int n, more;
 
-	if (g->cr0 & CR0_PG)
-		return -ENOTSUP;
-	if (!(g->efer & EFER_LMA))
+	if (!(g->efer & EFER_LMA) || !(g->cs.attrib & BIT(9)))
 		linear &= 0xFFFFFFFFULL;
-	r = vm_find_region(v->vm, linear);
-	if (!r || r->type != VM_REGION_RAM)
-		return -EFAULT;
-	avail = MIN((uint64_t)INSN_MAX_LEN, r->base + r->size - linear);
-	if (vm_read_guest(v->vm, linear, buf, avail))
-		return -EFAULT;
-	return (int)avail;
+	n = read_linear(v, g, linear, buf, INSN_MAX_LEN);
+	if (n <= 0 || n == INSN_MAX_LEN)
+		return n;
+	more = read_linear(v, g, linear + (unsigned)n, buf + n, INSN_MAX_LEN - (unsigned)n);
+	return more > 0 ? n + more : n;
 }
 
 /* The length of the exiting instruction: nRIP - RIP with NRIP save
@@ -90,13 +115,8 @@ static uint8_t exit_insn_len(struct vcpu *v, const struct vmcb *vmcb)
 			return (uint8_t)d;
 	}
 	n = fetch_insn(v, &vmcb->save, bytes);
-	if (n == -ENOTSUP) {
-		vm_stop(v->vm, "instruction length at rip 0x%llx unknown: guest paging is on and the "
-			"CPU has no NRIP save (not supported yet)", (unsigned long long)v->rip);
-		return 0;
-	}
 	if (n < 0) {
-		vm_stop(v->vm, "cannot fetch the instruction at rip 0x%llx (not in guest RAM)",
+		vm_stop(v->vm, "cannot fetch the instruction at rip 0x%llx (not mapped to guest RAM)",
 			(unsigned long long)v->rip);
 		return 0;
 	}
@@ -145,7 +165,7 @@ static int svm_run(struct vcpu *v, struct vm_exit *exit)
 	struct svm_cpu *sc = this_cpu()->vmm;
 	struct vmcb *vmcb = s->vmcb;
 	struct svm_exit_raw raw;
-	uint64_t flags;
+	uint64_t flags, host_xcr0, host_tsc_aux = 0;
 
 	for (;;) {
 		vmcb->save.rax = v->gpr[INSN_RAX];
@@ -156,7 +176,23 @@ static int svm_run(struct vcpu *v, struct vm_exit *exit)
 		vmcb->ctl.exitintinfo = 0;
 
 		flags = irq_save();
+		/* XCR0 and TSC_AUX are not switched by VMRUN or VMLOAD/VMSAVE
+		 * (§15.5.1, §15.5.2): load the guest's, restore the host's. */
+		host_xcr0 = xcr0_enter_guest(s->xcr0);
+		if (s->has_tsc_aux) {
+			host_tsc_aux = rdmsr(MSR_TSC_AUX);
+			if (host_tsc_aux != s->tsc_aux)
+				wrmsr(MSR_TSC_AUX, s->tsc_aux);
+		}
 		svm_enter(v->gpr, s->vmcb_pa, sc->host_vmcb);
+		if (s->has_tsc_aux && host_tsc_aux != s->tsc_aux)
+			wrmsr(MSR_TSC_AUX, host_tsc_aux);
+		/* Until restored, the CPU's XCR0 is the guest's: read it back,
+		 * because QEMU TCG does not honour the XSETBV intercept and the
+		 * guest may have changed XCR0 without an exit. */
+		if (read_cr4() & CR4_OSXSAVE)
+			s->xcr0 = xcr0_read();
+		xcr0_leave_guest(s->xcr0, host_xcr0);
 		irq_restore(flags);   /* a host interrupt behind #VMEXIT(INTR) runs here */
 
 		/* TLB_CONTROL is not cleared by the CPU (§15.16.1). */
@@ -256,6 +292,7 @@ static uint64_t svm_get_cr(struct vcpu *v, unsigned cr)
 	case 2: return g->cr2;
 	case 3: return g->cr3;
 	case 4: return g->cr4;
+	case 8: return svm_of(v)->vmcb->ctl.v_intr & SVM_V_TPR_MASK;
 	default: return 0;
 	}
 }
@@ -293,6 +330,13 @@ static int svm_set_cr(struct vcpu *v, unsigned cr, uint64_t value)
 			return -EINVAL;   /* clearing PAE in long mode: #GP */
 		g->cr4 = value;
 		break;
+	case 8:
+		/* With V_INTR_MASKING the guest's CR8 is V_TPR (§15.21.4);
+		 * bits 63:4 are reserved. */
+		if (value >> 4)
+			return -EINVAL;
+		s->vmcb->ctl.v_intr = (s->vmcb->ctl.v_intr & ~SVM_V_TPR_MASK) | value;
+		return 0;
 	default:
 		return -EINVAL;
 	}
@@ -306,6 +350,80 @@ static int svm_set_cr(struct vcpu *v, unsigned cr, uint64_t value)
 static uint64_t svm_get_efer(struct vcpu *v)
 {
 	return svm_of(v)->vmcb->save.efer & ~(uint64_t)GUEST_EFER_HIDDEN;
+}
+
+/* LMA follows LME && CR0.PG (APM vol. 2 §14.6.1); SVME stays set for
+ * VMRUN (§15.5.1). */
+static void svm_set_efer(struct vcpu *v, uint64_t efer)
+{
+	struct vmcb_save *g = &svm_of(v)->vmcb->save;
+
+	if ((efer & EFER_LME) && (g->cr0 & CR0_PG))
+		efer |= EFER_LMA;
+	else
+		efer &= ~(uint64_t)EFER_LMA;
+	g->efer = efer | GUEST_EFER_HIDDEN;
+}
+
+/* The VMCB save-area slot of an MSR VMLOAD/VMSAVE (or VMRUN, for G_PAT
+ * with nested paging, §15.25.8) switch; TSC_AUX is switched by svm_run. */
+static uint64_t *svm_msr_slot(struct svm_vcpu *s, uint32_t msr)
+{
+	struct vmcb_save *g = &s->vmcb->save;
+
+	switch (msr) {
+	case MSR_IA32_PAT:          return &g->g_pat;
+	case MSR_IA32_SYSENTER_CS:  return &g->sysenter_cs;
+	case MSR_IA32_SYSENTER_ESP: return &g->sysenter_esp;
+	case MSR_IA32_SYSENTER_EIP: return &g->sysenter_eip;
+	case MSR_STAR:              return &g->star;
+	case MSR_LSTAR:             return &g->lstar;
+	case MSR_CSTAR:             return &g->cstar;
+	case MSR_SFMASK:            return &g->sfmask;
+	case MSR_KERNEL_GS_BASE:    return &g->kernel_gs_base;
+	case MSR_TSC_AUX:           return s->has_tsc_aux ? &s->tsc_aux : NULL;
+	default:                    return NULL;
+	}
+}
+
+static int svm_get_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	uint64_t *slot = svm_msr_slot(svm_of(v), msr);
+
+	if (!slot)
+		return -ENOENT;
+	*val = *slot;
+	return 0;
+}
+
+static int svm_set_msr(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+	uint64_t *slot = svm_msr_slot(svm_of(v), msr);
+
+	if (!slot)
+		return -ENOENT;
+	*slot = val;
+	return 0;
+}
+
+static uint64_t svm_get_tsc_offset(struct vcpu *v)
+{
+	return svm_of(v)->vmcb->ctl.tsc_offset;
+}
+
+static void svm_set_tsc_offset(struct vcpu *v, uint64_t offset)
+{
+	svm_of(v)->vmcb->ctl.tsc_offset = offset;
+}
+
+static uint64_t svm_get_xcr0(struct vcpu *v)
+{
+	return svm_of(v)->xcr0;
+}
+
+static void svm_set_xcr0(struct vcpu *v, uint64_t xcr0)
+{
+	svm_of(v)->xcr0 = xcr0;
 }
 
 static struct vmcb_seg *vmcb_seg(struct vmcb_save *g, enum vcpu_seg seg)
@@ -401,6 +519,43 @@ static void svm_dump(struct vcpu *v)
 	svm_vmcb_dump(v->vm->name, svm_of(v)->vmcb);
 }
 
+static unsigned svm_interruptibility(struct vcpu *v)
+{
+	const struct vmcb_control *c = &svm_of(v)->vmcb->ctl;
+	unsigned block = 0;
+
+	if (!(v->rflags & RFLAGS_IF))
+		block |= VCPU_BLOCK_IF;
+	/* The STI / MOV SS shadow (INTERRUPT_SHADOW, APM vol. 2 §15.21.5). */
+	if (c->int_state & SVM_INT_SHADOW)
+		block |= VCPU_BLOCK_SHADOW;
+	if (c->eventinj & SVM_EVT_VALID)
+		block |= VCPU_BLOCK_EVENT;
+	return block;
+}
+
+/* V_IRQ (bit 8), V_INTR_PRIO (19:16) and V_IGN_TPR (bit 20) of the VMCB's
+ * V_INTR field (APM vol. 2 §15.21.4, Table B-1 offset 0x60). */
+#define VINTR_WINDOW_BITS (BIT(8) | (0xFull << 16) | BIT(20))
+
+/* The interrupt window: a virtual interrupt that ignores V_TPR is made
+ * pending and its delivery intercepted; the guest takes virtual
+ * interrupts under its own IF and interrupt shadow, so #VMEXIT(VINTR)
+ * comes exactly when it could take one (§15.21.4, §15.21.1). The virtual
+ * interrupt itself is never delivered: it stays pending until turned off. */
+static void svm_request_intr_window(struct vcpu *v, bool on)
+{
+	struct vmcb_control *c = &svm_of(v)->vmcb->ctl;
+
+	if (on) {
+		c->v_intr |= VINTR_WINDOW_BITS;
+		c->intercept1 |= SVM_INTERCEPT1_VINTR;
+	} else {
+		c->v_intr &= ~(uint64_t)VINTR_WINDOW_BITS;
+		c->intercept1 &= ~(uint32_t)SVM_INTERCEPT1_VINTR;
+	}
+}
+
 const struct vcpu_ops svm_vcpu_ops = {
 	.name = "svm",
 	.slat_format = &pt_format_npt,
@@ -419,4 +574,13 @@ const struct vcpu_ops svm_vcpu_ops = {
 	.set_slat_root = svm_set_slat_root,
 	.flush_tlb = svm_flush_tlb,
 	.dump = svm_dump,
+	.set_efer = svm_set_efer,
+	.get_msr = svm_get_msr,
+	.set_msr = svm_set_msr,
+	.get_tsc_offset = svm_get_tsc_offset,
+	.set_tsc_offset = svm_set_tsc_offset,
+	.get_xcr0 = svm_get_xcr0,
+	.set_xcr0 = svm_set_xcr0,
+	.interruptibility = svm_interruptibility,
+	.request_intr_window = svm_request_intr_window,
 };

@@ -3,6 +3,7 @@
  * (AMD APM vol. 2 ch. 15, VMCB layout in appendix B). */
 #include <plinth/log.h>
 #include <plinth/mm.h>
+#include <plinth/panic.h>
 #include <plinth/printf.h>
 #include <plinth/string.h>
 #include <plinth/virt.h>
@@ -21,6 +22,44 @@
  * (§15.16). After the last one, ASIDs are shared and every VMRUN of a
  * sharing vCPU flushes the whole TLB. */
 static uint32_t next_asid = 1;
+
+/* MSRs the guest reads and writes without #VMEXIT: KERNEL_GS_BASE, which
+ * VMLOAD/VMSAVE switch completely (§15.5.2). FS/GS base stay intercepted:
+ * QEMU TCG's WRMSR does not fault on non-canonical bases, real CPUs and
+ * VMX do (the msr guest checks it). SYSENTER_ESP/EIP stay intercepted too:
+ * AMD CPUs keep only their low 32 bits, and a guest must see the same
+ * 64-bit values as under VMX. Every other MSR exits to vmm/msr.c. */
+static const uint32_t passthrough_msrs[] = { MSR_KERNEL_GS_BASE };
+
+/* Clear msr's read and write intercept bits in the MSRPM (§15.11): two
+ * bits per MSR (read, write), 0..1FFFH at byte 0, C0000000H..C0001FFFH at
+ * 800H, C0010000H..C0011FFFH at 1000H. */
+static void msrpm_pass(uint8_t *msrpm, uint32_t msr)
+{
+	unsigned base;
+
+	if (msr <= 0x1FFF)
+		base = 0;
+	else if (msr - 0xC0000000u <= 0x1FFF)
+		base = 0x800;
+	else if (msr - 0xC0010000u <= 0x1FFF)
+		base = 0x1000;
+	else
+		panic("svm: MSR 0x%x is outside the MSR permission map", msr);
+	msr &= 0x1FFF;
+	msrpm[base + msr / 4] &= (uint8_t)~(3u << (2 * (msr % 4)));
+}
+
+static bool cpu_has_rdtscp(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(0x80000000, &a, &b, &c, &d);
+	if (a < 0x80000001)
+		return false;
+	cpuid(0x80000001, &a, &b, &c, &d);
+	return (d & BIT(27)) != 0;
+}
 
 static void free_pages(struct svm_vcpu *s)
 {
@@ -56,7 +95,10 @@ static void write_controls(struct svm_vcpu *s, uint32_t asid)
 			SVM_INTERCEPT2_MWAIT | SVM_INTERCEPT2_MWAIT_C | SVM_INTERCEPT2_XSETBV;
 	c->iopm_base_pa = s->iopm;
 	c->msrpm_base_pa = s->msrpm;
-	c->tsc_offset = 0;
+	/* The guest TSC starts at 0, as after power-on. RDTSC/RDTSCP are not
+	 * intercepted: the guest reads host TSC + TSC_OFFSET (VMCB offset
+	 * 050h, appendix B Table B-1). */
+	c->tsc_offset = 0 - rdtsc();
 	c->asid = asid;
 	/* Virtual interrupt masking: the guest's IF governs only virtual
 	 * interrupts, the host's IF at VMRUN physical ones (§15.21.1). */
@@ -137,6 +179,10 @@ int svm_vmcb_create(struct vcpu *v)
 	 * Device models and the MSR handler decide what guests see. */
 	memset(phys_to_virt(s->iopm), 0xFF, PAGE_SIZE << IOPM_ORDER);
 	memset(phys_to_virt(s->msrpm), 0xFF, PAGE_SIZE << MSRPM_ORDER);
+	for (size_t i = 0; i < ARRAY_SIZE(passthrough_msrs); i++)
+		msrpm_pass(phys_to_virt(s->msrpm), passthrough_msrs[i]);
+	s->xcr0 = 1;              /* XCR0 reset value: x87 only */
+	s->has_tsc_aux = cpu_has_rdtscp();
 
 	asid = __atomic_fetch_add(&next_asid, 1, __ATOMIC_RELAXED);
 	if (asid >= virt.asid_count) {
@@ -199,6 +245,14 @@ void svm_vmcb_dump(const char *vm_name, const struct vmcb *vmcb)
 	       (unsigned long long)c->exitinfo1, (unsigned long long)c->exitinfo2,
 	       (unsigned long long)c->exitintinfo, (unsigned long long)c->eventinj,
 	       (unsigned long long)c->next_rip);
+	pr_err("vm %s: vmcb: tsc_offset=%llx star=%llx lstar=%llx cstar=%llx sfmask=%llx "
+	       "kernel_gs_base=%llx", vm_name, (unsigned long long)c->tsc_offset,
+	       (unsigned long long)g->star, (unsigned long long)g->lstar,
+	       (unsigned long long)g->cstar, (unsigned long long)g->sfmask,
+	       (unsigned long long)g->kernel_gs_base);
+	pr_err("vm %s: vmcb: sysenter cs=%llx esp=%llx eip=%llx", vm_name,
+	       (unsigned long long)g->sysenter_cs, (unsigned long long)g->sysenter_esp,
+	       (unsigned long long)g->sysenter_eip);
 	pr_err("vm %s: vmcb: iopm=%llx msrpm=%llx gdtr=%llx/%x idtr=%llx/%x", vm_name,
 	       (unsigned long long)c->iopm_base_pa, (unsigned long long)c->msrpm_base_pa,
 	       (unsigned long long)g->gdtr.base, g->gdtr.limit,

@@ -15,6 +15,23 @@
 /* The PAT value at power-on (SDM vol. 3 §12.12.4), what a fresh guest sees. */
 #define PAT_POWER_ON 0x0007040600070406ULL
 
+/* The MSRs switched through the VM-entry/VM-exit MSR areas: nothing in
+ * the VMCS holds them (SDM §25.7.2, §25.8.2; loading §27.4, §28.6; storing
+ * §28.4). TSC_AUX only exists with RDTSCP (CPUID 0x80000001 EDX[27]); a
+ * load of an MSR the CPU lacks fails the entry (§27.4). */
+static const uint32_t switched_msrs[] = {
+	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK, MSR_KERNEL_GS_BASE, MSR_TSC_AUX,
+};
+
+/* MSRs the guest reads and writes without exits: the VMCS guest-state
+ * area (FS/GS base, SYSENTER_*) or the MSR areas (KERNEL_GS_BASE) switch
+ * them completely, and WRMSR checks their values in hardware (canonical
+ * addresses). Every other MSR exits to vmm/msr.c. */
+static const uint32_t passthrough_msrs[] = {
+	MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE,
+	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+};
+
 /* VPIDs 1..65535 are handed out once each; 0 is the host's (SDM §29.1).
  * After the last one, vCPUs run without VPID (full flushes at entry/exit). */
 static uint32_t next_vpid = 1;
@@ -102,9 +119,9 @@ static void write_host_state(void)
 	vmcs_write(VMCS_HOST_IDTR_BASE, idtr.base);
 	/* A VM exit sets the GDTR and IDTR limits to 0xFFFF (§28.5.2); plinth
 	 * never relies on their limits, so they are not reloaded. */
-	vmcs_write(VMCS_HOST_SYSENTER_CS, rdmsr(0x174));
-	vmcs_write(VMCS_HOST_SYSENTER_ESP, rdmsr(0x175));
-	vmcs_write(VMCS_HOST_SYSENTER_EIP, rdmsr(0x176));
+	vmcs_write(VMCS_HOST_SYSENTER_CS, rdmsr(MSR_IA32_SYSENTER_CS));
+	vmcs_write(VMCS_HOST_SYSENTER_ESP, rdmsr(MSR_IA32_SYSENTER_ESP));
+	vmcs_write(VMCS_HOST_SYSENTER_EIP, rdmsr(MSR_IA32_SYSENTER_EIP));
 	vmcs_write(VMCS_HOST_EFER, rdmsr(MSR_EFER));
 	vmcs_write(VMCS_HOST_PAT, rdmsr(MSR_IA32_PAT));
 	vmcs_write(VMCS_HOST_RIP, (uint64_t)(uintptr_t)vmx_exit_stub);
@@ -124,16 +141,23 @@ static void write_controls(struct vmx_vcpu *x)
 	vmcs_write(VMCS_PF_ERROR_MASK, 0);
 	vmcs_write(VMCS_PF_ERROR_MATCH, 0);
 	vmcs_write(VMCS_CR3_TARGET_COUNT, 0);
-	vmcs_write(VMCS_EXIT_MSR_STORE_COUNT, 0);
-	vmcs_write(VMCS_EXIT_MSR_LOAD_COUNT, 0);
-	vmcs_write(VMCS_ENTRY_MSR_LOAD_COUNT, 0);
+	/* The guest MSR list is loaded at entry and stored at exit; the host
+	 * list is loaded at exit (§25.7.2, §25.8.2). */
+	vmcs_write(VMCS_ENTRY_MSR_LOAD_ADDR, x->msr_area);
+	vmcs_write(VMCS_ENTRY_MSR_LOAD_COUNT, x->msr_count);
+	vmcs_write(VMCS_EXIT_MSR_STORE_ADDR, x->msr_area);
+	vmcs_write(VMCS_EXIT_MSR_STORE_COUNT, x->msr_count);
+	vmcs_write(VMCS_EXIT_MSR_LOAD_ADDR, x->msr_area + VMX_HOST_MSR_AREA);
+	vmcs_write(VMCS_EXIT_MSR_LOAD_COUNT, x->msr_count);
 	vmcs_write(VMCS_ENTRY_INTR_INFO, 0);
-	/* Every port and every MSR traps: the bitmaps are all ones (§25.6.4,
+	/* Every port traps and every MSR but passthrough_msrs[] (§25.6.4,
 	 * §25.6.9). Device models and the MSR handler decide what guests see. */
 	vmcs_write(VMCS_IO_BITMAP_A, x->io_bitmaps);
 	vmcs_write(VMCS_IO_BITMAP_B, x->io_bitmaps + PAGE_SIZE);
 	vmcs_write(VMCS_MSR_BITMAP, x->msr_bitmap);
-	vmcs_write(VMCS_TSC_OFFSET, 0);
+	/* The guest TSC starts at 0, as after power-on (SDM vol. 3 §18.17):
+	 * guest RDTSC = host TSC + offset (§25.6.5). */
+	vmcs_write(VMCS_TSC_OFFSET, 0 - rdtsc());
 	vmcs_write(VMCS_CR0_MASK, x->ctl.cr0_mask);
 	vmcs_write(VMCS_CR4_MASK, x->ctl.cr4_mask);
 	if (x->vpid)
@@ -188,6 +212,65 @@ static void write_guest_reset_state(struct vmx_vcpu *x)
 	vmcs_write(VMCS_GUEST_EFER, 0);
 }
 
+/* Clear the read and write bits of msr in the MSR bitmap (SDM §25.6.9):
+ * read bitmap for 0..1FFFH at byte 0, for C0000000H..C0001FFFH at 1024;
+ * the write bitmaps follow at 2048 and 3072. */
+static void msr_bitmap_pass(uint8_t *bitmap, uint32_t msr)
+{
+	unsigned base;
+
+	if (msr <= 0x1FFF)
+		base = 0;
+	else if (msr - 0xC0000000u <= 0x1FFF)
+		base = 1024;
+	else
+		panic("vmx: MSR 0x%x is outside the MSR bitmap", msr);
+	msr &= 0x1FFF;
+	bitmap[base + msr / 8] &= (uint8_t)~(1u << (msr % 8));
+	bitmap[base + 2048 + msr / 8] &= (uint8_t)~(1u << (msr % 8));
+}
+
+static bool cpu_has_rdtscp(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(0x80000000, &a, &b, &c, &d);
+	if (a < 0x80000001)
+		return false;
+	cpuid(0x80000001, &a, &b, &c, &d);
+	return (d & BIT(27)) != 0;
+}
+
+/* Fill the guest and host MSR lists: the guest starts with the reset
+ * values (0, SDM vol. 3 §10.1.1 Table 10-1), the host keeps what it has. */
+static void init_msr_areas(struct vmx_vcpu *x)
+{
+	struct vmx_msr_entry *guest = phys_to_virt(x->msr_area);
+	struct vmx_msr_entry *host = phys_to_virt(x->msr_area + VMX_HOST_MSR_AREA);
+	bool rdtscp = cpu_has_rdtscp();
+	unsigned n = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(switched_msrs); i++) {
+		if (switched_msrs[i] == MSR_TSC_AUX && !rdtscp)
+			continue;
+		guest[n] = (struct vmx_msr_entry){ .index = switched_msrs[i], .value = 0 };
+		host[n] = (struct vmx_msr_entry){ .index = switched_msrs[i],
+						   .value = rdmsr(switched_msrs[i]) };
+		n++;
+	}
+	x->msr_count = n;
+}
+
+struct vmx_msr_entry *vmx_guest_msr(struct vmx_vcpu *x, uint32_t msr)
+{
+	struct vmx_msr_entry *guest = phys_to_virt(x->msr_area);
+
+	for (unsigned i = 0; i < x->msr_count; i++)
+		if (guest[i].index == msr)
+			return &guest[i];
+	return NULL;
+}
+
 static void free_pages(struct vmx_vcpu *x)
 {
 	if (x->vmcs)
@@ -196,6 +279,8 @@ static void free_pages(struct vmx_vcpu *x)
 		page_free(x->io_bitmaps, 1);
 	if (x->msr_bitmap)
 		page_free(x->msr_bitmap, 0);
+	if (x->msr_area)
+		page_free(x->msr_area, 0);
 }
 
 int vmcs_create(struct vcpu *v)
@@ -219,13 +304,18 @@ int vmcs_create(struct vcpu *v)
 	x->vmcs = page_alloc_zeroed(0);
 	x->io_bitmaps = page_alloc(1);
 	x->msr_bitmap = page_alloc(0);
-	if (!x->vmcs || !x->io_bitmaps || !x->msr_bitmap) {
+	x->msr_area = page_alloc_zeroed(0);
+	if (!x->vmcs || !x->io_bitmaps || !x->msr_bitmap || !x->msr_area) {
 		free_pages(x);
 		kfree(x);
 		return -ENOMEM;
 	}
 	memset(phys_to_virt(x->io_bitmaps), 0xFF, 2 * PAGE_SIZE);
 	memset(phys_to_virt(x->msr_bitmap), 0xFF, PAGE_SIZE);
+	for (size_t i = 0; i < ARRAY_SIZE(passthrough_msrs); i++)
+		msr_bitmap_pass(phys_to_virt(x->msr_bitmap), passthrough_msrs[i]);
+	init_msr_areas(x);
+	x->xcr0 = 1;   /* XCR0 reset value: x87 only (SDM vol. 1 §13.3) */
 	/* The VMCS starts with the revision identifier, bit 31 (shadow VMCS)
 	 * clear (§25.2); VMCLEAR puts it in the clear state before first use. */
 	*(uint32_t *)phys_to_virt(x->vmcs) = vmx_caps.revision;
@@ -289,6 +379,12 @@ static const struct { uint32_t field; const char *name; } dump_fields[] = {
 	{ VMCS_PROC2_CTLS, "proc2-ctls" }, { VMCS_EXIT_CTLS, "exit-ctls" },
 	{ VMCS_ENTRY_CTLS, "entry-ctls" }, { VMCS_EPT_POINTER, "eptp" },
 	{ VMCS_ENTRY_INTR_INFO, "entry-intr-info" },
+	{ VMCS_EXCEPTION_BITMAP, "exc-bitmap" }, { VMCS_CR0_MASK, "cr0-mask" },
+	{ VMCS_CR4_MASK, "cr4-mask" }, { VMCS_TSC_OFFSET, "tsc-offset" },
+	{ VMCS_GUEST_SYSENTER_CS, "sysenter-cs" }, { VMCS_GUEST_SYSENTER_ESP, "sysenter-esp" },
+	{ VMCS_GUEST_SYSENTER_EIP, "sysenter-eip" }, { VMCS_VPID, "vpid" },
+	{ VMCS_ENTRY_MSR_LOAD_COUNT, "entry-msr-load" }, { VMCS_EXIT_MSR_STORE_COUNT, "exit-msr-store" },
+	{ VMCS_EXIT_MSR_LOAD_COUNT, "exit-msr-load" }, { VMCS_ENTRY_EXCEPTION_ERROR, "entry-exc-error" },
 	{ VMCS_EXIT_REASON, "exit-reason" }, { VMCS_EXIT_QUAL, "exit-qual" },
 	{ VMCS_INSN_ERROR, "insn-error" }, { VMCS_IDT_VECTORING_INFO, "idt-vectoring" },
 };

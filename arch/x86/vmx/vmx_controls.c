@@ -8,10 +8,16 @@
 
 /* Controls plinth cannot run without, and ones it uses when present. */
 #define PIN_REQUIRED   (PIN_EXTINT_EXITING | PIN_NMI_EXITING)
+/* TSC offsetting without RDTSC exiting: guest RDTSC runs natively on the
+ * offset clock (§25.6.5). CR8 load/store exiting: without a TPR shadow a
+ * guest's MOV CR8 would reach the host's local APIC TPR (§25.6.2, §30.1). */
 #define PROC_REQUIRED  (PROC_HLT_EXITING | PROC_MWAIT_EXITING | PROC_MONITOR_EXITING | \
-			PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS | PROC_SECONDARY)
+			PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS | PROC_SECONDARY | \
+			PROC_TSC_OFFSETTING | PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING)
 #define PROC2_REQUIRED (PROC2_EPT | PROC2_UNRESTRICTED)
-#define PROC2_OPTIONAL (PROC2_VPID | PROC2_RDTSCP | PROC2_INVPCID | PROC2_XSAVES)
+/* XSAVES/XRSTORS stay off: CPUID hides them (vmm/cpuid_policy.c) and the
+ * guest cannot write IA32_XSS, so they raise #UD as on a CPU without them. */
+#define PROC2_OPTIONAL (PROC2_VPID | PROC2_RDTSCP | PROC2_INVPCID)
 #define EXIT_REQUIRED  (EXIT_CTL_HOST_64BIT | EXIT_CTL_SAVE_PAT | EXIT_CTL_LOAD_PAT | \
 			EXIT_CTL_SAVE_EFER | EXIT_CTL_LOAD_EFER)
 #define ENTRY_REQUIRED (ENTRY_CTL_LOAD_PAT | ENTRY_CTL_LOAD_EFER)
@@ -31,7 +37,8 @@ int vmx_controls_compute(const struct vmx_caps *caps, struct vmx_controls *out,
 	 * is harmless (the CR handler emulates MOV CR3). With them, they are
 	 * left clear: EPT guests own CR3 (SDM §25.6.2). */
 	if (vmx_adjust_controls(PROC_REQUIRED, caps->proc_must, caps->proc_may, &out->proc, &missing)) {
-		*why = "VMX lacks HLT/MWAIT/MONITOR exiting, I/O or MSR bitmaps or secondary controls";
+		*why = "VMX lacks HLT/MWAIT/MONITOR/CR8 exiting, TSC offsetting, I/O or MSR bitmaps "
+		       "or secondary controls";
 		return -ENOTSUP;
 	}
 	if ((caps->proc2_may & PROC2_REQUIRED) != PROC2_REQUIRED) {

@@ -28,8 +28,18 @@ struct vmx_vcpu {
 	bool launched;          /* VMLAUNCH succeeded: the next entry is VMRESUME */
 	uint64_t eptp;
 	uint64_t cr2;           /* guest CR2: VMX does not switch it (SDM §28.3) */
-	struct vmx_controls ctl;
+	uint64_t cr8;           /* guest TPR class: MOV CR8 exits (CR8 load/store exiting) */
+	uint64_t xcr0;          /* guest XCR0, loaded around VM entries (guest_xcr0.h) */
+	/* One page: the guest MSR area (VM-entry load and VM-exit store, the
+	 * same list, SDM §25.7.2, §25.8.2) at offset 0, the host area (VM-exit
+	 * load) at VMX_HOST_MSR_AREA. */
+	paddr_t msr_area;
+	unsigned msr_count;     /* entries in each list */
+	struct vmx_controls ctl;  /* ctl.entry follows IA-32e mode guest (refreshed at exits) */
 };
+#define VMX_HOST_MSR_AREA 2048
+/* The switched MSR's entry in v's guest area, NULL if not switched. */
+struct vmx_msr_entry *vmx_guest_msr(struct vmx_vcpu *x, uint32_t msr);
 /* Allocate and initialise v's VMCS and bitmaps, make it current on this
  * CPU, write controls, host state and a reset guest state. */
 int vmcs_create(struct vcpu *v);

@@ -8,6 +8,7 @@
 #include <plinth/string.h>
 #include <plinth/vm.h>
 #include <x86/cpu.h>
+#include "guest_xcr0.h"
 #include "vmx_gpr_offsets.h"
 #include "vmx_internal.h"
 
@@ -63,7 +64,7 @@ static int vmx_run(struct vcpu *v, struct vm_exit *exit)
 {
 	struct vmx_vcpu *x = v->arch;
 	struct vmx_exit_raw raw;
-	uint64_t flags;
+	uint64_t flags, host_xcr0;
 	int failed;
 
 	vmcs_load(v);
@@ -77,7 +78,9 @@ static int vmx_run(struct vcpu *v, struct vm_exit *exit)
 	flags = irq_save();
 	if (read_cr2() != x->cr2)
 		write_cr2(x->cr2);
+	host_xcr0 = xcr0_enter_guest(x->xcr0);
 	failed = vmx_enter(v->gpr, x->launched);
+	xcr0_leave_guest(x->xcr0, host_xcr0);
 	x->cr2 = read_cr2();
 
 	if (failed) {
@@ -94,6 +97,11 @@ static int vmx_run(struct vcpu *v, struct vm_exit *exit)
 		return 0;
 	}
 	x->launched = true;
+	/* Every VM exit stores EFER.LMA into the "IA-32e mode guest" entry
+	 * control (§28.2, "updating VM-entry control fields"): the guest may
+	 * have entered or left long mode by itself (CR0.PG is not host-owned
+	 * under unrestricted guest, so MOV CR0 does not exit). */
+	x->ctl.entry = (uint32_t)vmcs_read(VMCS_ENTRY_CTLS);
 
 	raw.reason = (uint32_t)vmcs_read(VMCS_EXIT_REASON);
 	raw.qual = vmcs_read(VMCS_EXIT_QUAL);
@@ -167,8 +175,10 @@ static int vmx_inject(struct vcpu *v, const struct vcpu_event *ev)
 	default:              return -EINVAL;
 	}
 	/* No error code is delivered in real mode (unrestricted guest with
-	 * CR0.PE=0 forbids one, §26.2.1.3). */
-	if (error && (vmcs_read(VMCS_CR0_SHADOW) & CR0_PE)) {
+	 * CR0.PE=0 forbids one, §26.2.1.3). PE is the guest's own bit under
+	 * unrestricted guest: the real CR0 holds it, the read shadow does not
+	 * follow it. */
+	if (error && (vmcs_read(VMCS_GUEST_CR0) & CR0_PE)) {
 		info |= VMX_INTR_HAS_ERROR;
 		vmcs_write(VMCS_ENTRY_EXCEPTION_ERROR, ev->error_code);
 	}
@@ -196,6 +206,8 @@ static uint64_t vmx_get_cr(struct vcpu *v, unsigned cr)
 	case 4:
 		return (vmcs_read(VMCS_GUEST_CR4) & ~x->ctl.cr4_mask) |
 		       (vmcs_read(VMCS_CR4_SHADOW) & x->ctl.cr4_mask);
+	case 8:
+		return x->cr8;
 	default:
 		return 0;
 	}
@@ -207,6 +219,22 @@ static uint64_t vmx_get_cr(struct vcpu *v, unsigned cr)
 static bool pae_legacy_paging(uint64_t cr0, uint64_t cr4, uint64_t efer)
 {
 	return (cr0 & CR0_PG) && (cr4 & CR4_PAE) && !(efer & EFER_LME);
+}
+
+/* EFER.LMA follows LME && CR0.PG (SDM vol. 3 §10.8.5), and the "IA-32e
+ * mode guest" entry control must equal LMA (§26.3.1.1). */
+static void write_efer(struct vmx_vcpu *x, uint64_t efer, uint64_t cr0)
+{
+	if ((efer & EFER_LME) && (cr0 & CR0_PG))
+		efer |= EFER_LMA;
+	else
+		efer &= ~(uint64_t)EFER_LMA;
+	if (efer & EFER_LMA)
+		x->ctl.entry |= ENTRY_CTL_IA32E_GUEST;
+	else
+		x->ctl.entry &= ~(uint32_t)ENTRY_CTL_IA32E_GUEST;
+	vmcs_write(VMCS_GUEST_EFER, efer);
+	vmcs_write(VMCS_ENTRY_CTLS, x->ctl.entry);
 }
 
 static int vmx_set_cr(struct vcpu *v, unsigned cr, uint64_t value)
@@ -222,11 +250,9 @@ static int vmx_set_cr(struct vcpu *v, unsigned cr, uint64_t value)
 	case 0:
 		if (!vmx_guest_cr0_valid(value))
 			return -EINVAL;
-		if ((value & CR0_PG) && !(cr0 & CR0_PG) && (efer & EFER_LME)) {
-			pr_err("vm %s: entering long mode through CR0.PG is not supported yet",
-			       v->vm->name);
-			return -ENOTSUP;
-		}
+		/* Long mode activation needs PAE (SDM vol. 3 §10.8.5). */
+		if ((value & CR0_PG) && !(cr0 & CR0_PG) && (efer & EFER_LME) && !(cr4 & CR4_PAE))
+			return -EINVAL;
 		if (pae_legacy_paging(value, cr4, efer) && !pae_legacy_paging(cr0, cr4, efer)) {
 			pr_err("vm %s: enabling PAE paging through an intercepted CR0 write is not "
 			       "supported yet (PDPTE loading)", v->vm->name);
@@ -234,6 +260,7 @@ static int vmx_set_cr(struct vcpu *v, unsigned cr, uint64_t value)
 		}
 		vmcs_write(VMCS_CR0_SHADOW, value);
 		vmcs_write(VMCS_GUEST_CR0, vmx_real_cr0(&x->ctl, value));
+		write_efer(x, efer, value);
 		return 0;
 	case 2:
 		x->cr2 = value;
@@ -249,6 +276,8 @@ static int vmx_set_cr(struct vcpu *v, unsigned cr, uint64_t value)
 	case 4:
 		if (!vmx_guest_cr4_valid(&x->ctl, value))
 			return -EINVAL;
+		if ((efer & EFER_LMA) && !(value & CR4_PAE))
+			return -EINVAL;   /* IA-32e mode needs PAE (§10.8.5) */
 		if (pae_legacy_paging(cr0, value, efer) && !pae_legacy_paging(cr0, cr4, efer)) {
 			pr_err("vm %s: enabling PAE paging through CR4 is not supported yet "
 			       "(PDPTE loading)", v->vm->name);
@@ -256,6 +285,12 @@ static int vmx_set_cr(struct vcpu *v, unsigned cr, uint64_t value)
 		}
 		vmcs_write(VMCS_CR4_SHADOW, value);
 		vmcs_write(VMCS_GUEST_CR4, vmx_real_cr4(&x->ctl, value));
+		return 0;
+	case 8:
+		/* Bits 63:4 of CR8 are reserved (SDM vol. 3 §2.5). */
+		if (value >> 4)
+			return -EINVAL;
+		x->cr8 = value;
 		return 0;
 	default:
 		return -EINVAL;
@@ -266,6 +301,82 @@ static uint64_t vmx_get_efer(struct vcpu *v)
 {
 	vmcs_load(v);
 	return vmcs_read(VMCS_GUEST_EFER);
+}
+
+static void vmx_set_efer(struct vcpu *v, uint64_t efer)
+{
+	vmcs_load(v);
+	write_efer(v->arch, efer, vmcs_read(VMCS_GUEST_CR0));
+}
+
+/* PAT and SYSENTER_* live in the guest-state area (loaded with the "load
+ * IA32_PAT" entry control and always, §27.3.2); the syscall MSRs,
+ * KERNEL_GS_BASE and TSC_AUX in the MSR areas (vmcs.c). */
+static int vmx_msr_field(uint32_t msr, uint32_t *field)
+{
+	switch (msr) {
+	case MSR_IA32_PAT:          *field = VMCS_GUEST_PAT; return 0;
+	case MSR_IA32_SYSENTER_CS:  *field = VMCS_GUEST_SYSENTER_CS; return 0;
+	case MSR_IA32_SYSENTER_ESP: *field = VMCS_GUEST_SYSENTER_ESP; return 0;
+	case MSR_IA32_SYSENTER_EIP: *field = VMCS_GUEST_SYSENTER_EIP; return 0;
+	default:                    return -ENOENT;
+	}
+}
+
+static int vmx_get_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	struct vmx_msr_entry *e;
+	uint32_t field;
+
+	vmcs_load(v);
+	if (!vmx_msr_field(msr, &field)) {
+		*val = vmcs_read(field);
+		return 0;
+	}
+	e = vmx_guest_msr(v->arch, msr);
+	if (!e)
+		return -ENOENT;
+	*val = e->value;
+	return 0;
+}
+
+static int vmx_set_msr(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+	struct vmx_msr_entry *e;
+	uint32_t field;
+
+	vmcs_load(v);
+	if (!vmx_msr_field(msr, &field)) {
+		vmcs_write(field, val);
+		return 0;
+	}
+	e = vmx_guest_msr(v->arch, msr);
+	if (!e)
+		return -ENOENT;
+	e->value = val;
+	return 0;
+}
+
+static uint64_t vmx_get_tsc_offset(struct vcpu *v)
+{
+	vmcs_load(v);
+	return vmcs_read(VMCS_TSC_OFFSET);
+}
+
+static void vmx_set_tsc_offset(struct vcpu *v, uint64_t offset)
+{
+	vmcs_load(v);
+	vmcs_write(VMCS_TSC_OFFSET, offset);
+}
+
+static uint64_t vmx_get_xcr0(struct vcpu *v)
+{
+	return ((struct vmx_vcpu *)v->arch)->xcr0;
+}
+
+static void vmx_set_xcr0(struct vcpu *v, uint64_t xcr0)
+{
+	((struct vmx_vcpu *)v->arch)->xcr0 = xcr0;
 }
 
 /* VMX access rights keep AVL/L/DB/G at bits 12-15 and "unusable" at 16
@@ -352,6 +463,42 @@ static void vmx_dump(struct vcpu *v)
 	vmcs_dump(v->vm->name);
 }
 
+/* Primary processor-based control "interrupt-window exiting" (SDM vol. 3
+ * §25.6.2 Table 25-6, bit 2). */
+#define PROC_INTR_WINDOW_EXITING BIT(2)
+
+static unsigned vmx_interruptibility(struct vcpu *v)
+{
+	unsigned block = 0;
+	uint64_t intr;
+
+	vmcs_load(v);
+	intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
+	if (!(v->rflags & RFLAGS_IF))
+		block |= VCPU_BLOCK_IF;
+	/* Blocking by STI / MOV SS (guest interruptibility state, §25.4.2). */
+	if (intr & (VMX_INTERRUPTIBILITY_STI | VMX_INTERRUPTIBILITY_MOVSS))
+		block |= VCPU_BLOCK_SHADOW;
+	if (vmcs_read(VMCS_ENTRY_INTR_INFO) & VMX_INTR_VALID)
+		block |= VCPU_BLOCK_EVENT;
+	return block;
+}
+
+static void vmx_request_intr_window(struct vcpu *v, bool on)
+{
+	uint64_t proc;
+
+	vmcs_load(v);
+	if (on && !(vmx_caps.proc_may & PROC_INTR_WINDOW_EXITING)) {
+		pr_err("vm %s: VMX lacks interrupt-window exiting; a pending interrupt waits for "
+		       "the next exit", v->vm->name);
+		return;
+	}
+	proc = vmcs_read(VMCS_PROC_CTLS);
+	proc = on ? proc | PROC_INTR_WINDOW_EXITING : proc & ~(uint64_t)PROC_INTR_WINDOW_EXITING;
+	vmcs_write(VMCS_PROC_CTLS, proc);
+}
+
 const struct vcpu_ops vmx_vcpu_ops = {
 	.name = "vmx",
 	.slat_format = &pt_format_ept,
@@ -370,4 +517,13 @@ const struct vcpu_ops vmx_vcpu_ops = {
 	.set_slat_root = vmx_set_slat_root,
 	.flush_tlb = vmx_flush_tlb,
 	.dump = vmx_dump,
+	.set_efer = vmx_set_efer,
+	.get_msr = vmx_get_msr,
+	.set_msr = vmx_set_msr,
+	.get_tsc_offset = vmx_get_tsc_offset,
+	.set_tsc_offset = vmx_set_tsc_offset,
+	.get_xcr0 = vmx_get_xcr0,
+	.set_xcr0 = vmx_set_xcr0,
+	.interruptibility = vmx_interruptibility,
+	.request_intr_window = vmx_request_intr_window,
 };

@@ -1,0 +1,424 @@
+/* vlapic.c - the local APIC register model (see vlapic.h). Section
+ * references are to the Intel SDM vol. 3 chapter 11. */
+#include <plinth/log.h>
+#include <plinth/string.h>
+#include "vlapic.h"
+
+/* Bits software may write in each LVT (§11.5.1 Figure 11-8): vector 7:0,
+ * delivery mode 10:8, input polarity 13, trigger mode 15, mask 16, timer
+ * mode 17 (one-shot/periodic; TSC-deadline is not offered in CPUID, so
+ * bit 18 is reserved). Delivery status (12) and remote IRR (14) are
+ * read-only. */
+static const uint32_t lvt_writable[LVT_COUNT] = {
+	[LVT_TIMER] = 0x300FF, [LVT_THERMAL] = 0x107FF, [LVT_PERF] = 0x107FF,
+	[LVT_LINT0] = 0x1A7FF, [LVT_LINT1] = 0x1A7FF, [LVT_ERROR] = 0x100FF,
+};
+/* ICR low: vector, delivery mode, destination mode 11, level 14, trigger
+ * 15, shorthand 19:18 (§11.6.1 Figure 11-12). */
+#define ICR_LOW_WRITABLE 0x000CCFFFu
+#define ICR_DEST_LOGICAL BIT(11)
+#define ICR_TRIGGER_LEVEL BIT(15)
+#define IPI_LOG_LIMIT 8
+
+void vlapic_init(struct vlapic *l, uint8_t apic_id, bool bsp)
+{
+	memset(l, 0, sizeof(*l));
+	l->id = apic_id;
+	l->dfr = 0xFFFFFFFFu;
+	l->svr = 0xFF;
+	for (unsigned i = 0; i < LVT_COUNT; i++)
+		l->lvt[i] = APIC_LVT_MASKED;
+	if (bsp) {
+		l->lvt[LVT_LINT0] = APIC_DM_EXTINT;
+		l->lvt[LVT_LINT1] = APIC_DM_NMI;
+	}
+}
+
+/* ---- 256-bit vector sets (IRR, ISR, TMR: §11.8.4) ---- */
+
+static int highest_bit(const uint32_t set[8])
+{
+	for (int i = 7; i >= 0; i--)
+		if (set[i])
+			return i * 32 + 31 - __builtin_clz(set[i]);
+	return -1;
+}
+
+static void set_bit(uint32_t set[8], unsigned v) { set[v / 32] |= 1u << (v % 32); }
+static void clear_bit(uint32_t set[8], unsigned v) { set[v / 32] &= ~(1u << (v % 32)); }
+
+static bool enabled(const struct vlapic *l)
+{
+	return (l->svr & APIC_SVR_ENABLE) != 0;
+}
+
+/* ---- priorities (§11.8.3.1) ---- */
+
+uint8_t vlapic_ppr(const struct vlapic *l)
+{
+	int isrv = highest_bit(l->isr);
+	uint8_t isr_class = isrv < 0 ? 0 : (uint8_t)(isrv & 0xF0);
+
+	/* PPR = TPR if TPR[7:4] >= ISRV[7:4], else ISRV[7:4] with 3:0 zero. */
+	return (l->tpr & 0xF0) >= isr_class ? l->tpr : isr_class;
+}
+
+/* Arbitration priority (Table 11-1, P6/Pentium 4 definition): TPR when
+ * its class is at least IRRV's and above ISRV's, else the highest of the
+ * three classes. */
+static uint8_t apr(const struct vlapic *l)
+{
+	int irrv = highest_bit(l->irr), isrv = highest_bit(l->isr);
+	uint8_t irr_class = irrv < 0 ? 0 : (uint8_t)(irrv & 0xF0);
+	uint8_t isr_class = isrv < 0 ? 0 : (uint8_t)(isrv & 0xF0);
+	uint8_t tpr_class = l->tpr & 0xF0;
+
+	if (tpr_class >= irr_class && tpr_class > isr_class)
+		return l->tpr;
+	return MAX(tpr_class, MAX(irr_class, isr_class));
+}
+
+int vlapic_pending(const struct vlapic *l)
+{
+	int v = highest_bit(l->irr);
+
+	if (v < 0 || (v & 0xF0) <= (vlapic_ppr(l) & 0xF0))
+		return -1;
+	return v;
+}
+
+void vlapic_accept(struct vlapic *l, uint8_t vector)
+{
+	clear_bit(l->irr, vector);
+	set_bit(l->isr, vector);
+}
+
+/* ---- delivery ---- */
+
+/* Record an error in the ESR and signal it through the error LVT
+ * (§11.5.3). An illegal error vector is not delivered (no recursion). */
+static void apic_error(struct vlapic *l, uint32_t bit)
+{
+	uint32_t lvt = l->lvt[LVT_ERROR];
+
+	l->esr_pending |= bit;
+	if (!(lvt & APIC_LVT_MASKED) && (lvt & 0xFF) >= 16 && enabled(l))
+		set_bit(l->irr, lvt & 0xFF);
+}
+
+void vlapic_set_irq(struct vlapic *l, uint8_t vector, bool level)
+{
+	if (!enabled(l))
+		return;
+	if (vector < 16) {
+		apic_error(l, APIC_ESR_RECV_ILLEGAL_VECTOR);
+		return;
+	}
+	set_bit(l->irr, vector);
+	if (level)
+		set_bit(l->tmr, vector);
+	else
+		clear_bit(l->tmr, vector);
+}
+
+/* EOI: the highest in-service vector is done (§11.8.5). Level-triggered
+ * vectors would also send an EOI message to I/O APICs; there are none. */
+static void eoi(struct vlapic *l)
+{
+	int v = highest_bit(l->isr);
+	if (v >= 0)
+		clear_bit(l->isr, (unsigned)v);
+}
+
+/* Does a logical destination select this APIC (§11.6.2.2)? Flat model
+ * (DFR 1111b): the 8-bit masks intersect; cluster model (0000b): same
+ * cluster in bits 7:4 and the member bits 3:0 intersect. */
+static bool logical_match(const struct vlapic *l, uint8_t dest)
+{
+	uint8_t ldr = (uint8_t)(l->ldr >> 24);
+
+	if ((l->dfr >> 28) == 0xF)
+		return (dest & ldr) != 0;
+	return (dest >> 4) == (ldr >> 4) && (dest & ldr & 0xF) != 0;
+}
+
+static void ipi_dropped(struct vlapic *l, uint32_t icr, const char *why)
+{
+	if (l->ipis_dropped++ < IPI_LOG_LIMIT)
+		pr_warn("vlapic %u: IPI (ICR 0x%x dest 0x%x) not delivered: %s", l->id, icr,
+			l->icr_high >> 24, why);
+}
+
+/* Send the IPI the ICR describes (§11.6.1). Delivery is immediate, so the
+ * delivery status bit always reads idle. Only this APIC exists in this
+ * slice's VMs: others are counted and logged, never delivered. */
+static void send_ipi(struct vlapic *l)
+{
+	uint32_t icr = l->icr_low, dm = icr & APIC_DM_MASK;
+	uint8_t vector = (uint8_t)icr, dest = (uint8_t)(l->icr_high >> 24);
+	bool self = false, others = false;
+
+	switch ((icr >> 18) & 3) {
+	case 0:   /* no shorthand: the destination field */
+		if (icr & ICR_DEST_LOGICAL) {
+			self = logical_match(l, dest);
+			others = dest != (uint8_t)(l->ldr >> 24);
+		} else {
+			self = dest == l->id || dest == 0xFF;
+			others = dest != l->id;
+		}
+		break;
+	case 1:   /* self: fixed delivery only (§11.6.1, "Destination Shorthand") */
+		if (dm != APIC_DM_FIXED) {
+			ipi_dropped(l, icr, "the self shorthand allows only fixed delivery");
+			return;
+		}
+		self = true;
+		break;
+	case 2: self = true; others = true; break;   /* all including self */
+	default: others = true; break;               /* all excluding self */
+	}
+	if (self) {
+		if (dm != APIC_DM_FIXED && dm != APIC_DM_LOWEST) {
+			ipi_dropped(l, icr, "only fixed and lowest-priority IPIs are emulated");
+		} else if (vector < 16) {
+			apic_error(l, APIC_ESR_SEND_ILLEGAL_VECTOR);
+			apic_error(l, APIC_ESR_RECV_ILLEGAL_VECTOR);
+		} else {
+			vlapic_set_irq(l, vector, (icr & ICR_TRIGGER_LEVEL) != 0);
+		}
+	}
+	if (others)
+		ipi_dropped(l, icr, "other vCPUs are not reachable yet");
+}
+
+/* ---- timer (§11.5.4) ---- */
+
+/* Divide configuration bits 3, 1:0 (Figure 11-10): 000 /2 ... 110 /128,
+ * 111 /1. */
+static uint64_t timer_divisor(uint32_t dcr)
+{
+	unsigned v = (dcr & 3) | ((dcr >> 1) & 4);
+	return v == 7 ? 1 : 2ULL << v;
+}
+
+static uint64_t ns_per_count(const struct vlapic *l)
+{
+	return timer_divisor(l->timer_dcr) * VLAPIC_NS_PER_TICK;
+}
+
+static bool periodic(const struct vlapic *l)
+{
+	return (l->lvt[LVT_TIMER] & (3u << 17)) == APIC_LVT_PERIODIC;
+}
+
+/* The current count (§11.5.4): derived from the next expiry, rounded up
+ * so it reads the initial count right after the start; 0 once a one-shot
+ * count ran out or the timer is stopped. */
+static uint32_t current_count(const struct vlapic *l, uint64_t now)
+{
+	uint64_t per = ns_per_count(l), into;
+
+	if (!l->timer_deadline_ns)
+		return 0;
+	if (now < l->timer_deadline_ns)
+		return (uint32_t)((l->timer_deadline_ns - now + per - 1) / per);
+	if (!periodic(l))
+		return 0;
+	/* Periodic, expiries not yet run by vlapic_tick(): reloaded. */
+	into = (now - l->timer_deadline_ns) % ((uint64_t)l->timer_initial * per);
+	return l->timer_initial - (uint32_t)(into / per);
+}
+
+void vlapic_tick(struct vlapic *l, uint64_t now)
+{
+	uint32_t lvt = l->lvt[LVT_TIMER];
+	uint64_t period;
+
+	if (!l->timer_deadline_ns || now < l->timer_deadline_ns)
+		return;
+	/* Expiries missed while the vCPU was not looked at coalesce into one
+	 * interrupt, as for any edge interrupt already pending in IRR. */
+	if (!(lvt & APIC_LVT_MASKED)) {
+		if ((lvt & 0xFF) < 16)
+			apic_error(l, APIC_ESR_RECV_ILLEGAL_VECTOR);
+		else
+			vlapic_set_irq(l, (uint8_t)lvt, false);
+	}
+	/* The mode at the expiry decides: periodic reloads the initial
+	 * count, one-shot stays at 0 until the next initial-count write. */
+	if (!periodic(l)) {
+		l->timer_deadline_ns = 0;
+		return;
+	}
+	period = (uint64_t)l->timer_initial * ns_per_count(l);
+	l->timer_deadline_ns += ((now - l->timer_deadline_ns) / period + 1) * period;
+}
+
+uint64_t vlapic_timer_deadline(const struct vlapic *l)
+{
+	uint32_t lvt = l->lvt[LVT_TIMER];
+
+	if ((lvt & APIC_LVT_MASKED) || (lvt & 0xF0) <= (vlapic_ppr(l) & 0xF0))
+		return 0;
+	return l->timer_deadline_ns;
+}
+
+bool vlapic_accepts_pic(const struct vlapic *l)
+{
+	uint32_t lint0 = l->lvt[LVT_LINT0];
+	return !(lint0 & APIC_LVT_MASKED) && (lint0 & APIC_DM_MASK) == APIC_DM_EXTINT;
+}
+
+/* ---- registers ---- */
+
+static bool reg_read(struct vlapic *l, uint32_t reg, uint64_t now, uint32_t *val)
+{
+	switch (reg) {
+	case APIC_ID:        *val = (uint32_t)l->id << 24; return true;
+	case APIC_VERSION:   *val = VLAPIC_VERSION; return true;
+	case APIC_TPR:       *val = l->tpr; return true;
+	case APIC_APR:       *val = apr(l); return true;
+	case APIC_PPR:       *val = vlapic_ppr(l); return true;
+	case APIC_EOI:       *val = 0; return true;   /* write-only */
+	case APIC_RRD:       *val = 0; return true;   /* remote read: never valid */
+	case APIC_LDR:       *val = l->ldr; return true;
+	case APIC_DFR:       *val = l->dfr; return true;
+	case APIC_SVR:       *val = l->svr; return true;
+	case APIC_ESR:       *val = l->esr; return true;
+	case APIC_ICR_LOW:   *val = l->icr_low; return true;
+	case APIC_ICR_HIGH:  *val = l->icr_high; return true;
+	case APIC_TIMER_ICR: *val = l->timer_initial; return true;
+	case APIC_TIMER_CCR: *val = current_count(l, now); return true;
+	case APIC_TIMER_DCR: *val = l->timer_dcr; return true;
+	}
+	if (reg >= APIC_LVT_TIMER && reg <= APIC_LVT_ERROR) {
+		*val = l->lvt[(reg - APIC_LVT_TIMER) >> 4];
+		return true;
+	}
+	if (reg >= APIC_ISR && reg < APIC_ESR) {
+		unsigned set = (reg - APIC_ISR) >> 7, word = ((reg - APIC_ISR) >> 4) & 7;
+		const uint32_t *bits = set == 0 ? l->isr : set == 1 ? l->tmr : l->irr;
+		*val = bits[word];
+		return true;
+	}
+	return false;
+}
+
+static void write_lvt(struct vlapic *l, enum vlapic_lvt i, uint32_t val)
+{
+	val &= lvt_writable[i];
+	/* While software-disabled the mask bits stay set (§11.4.7.2). */
+	if (!enabled(l))
+		val |= APIC_LVT_MASKED;
+	/* A timer mode change takes effect at the next expiry and does not
+	 * start a stopped timer (§11.5.4). */
+	l->lvt[i] = val;
+}
+
+/* Returns false for a reserved register. */
+static bool reg_write(struct vlapic *l, uint32_t reg, uint32_t val, uint64_t now)
+{
+	switch (reg) {
+	case APIC_ID:
+		l->id = (uint8_t)(val >> 24);
+		return true;
+	case APIC_TPR:
+		l->tpr = (uint8_t)val;
+		return true;
+	case APIC_EOI:
+		eoi(l);
+		return true;
+	case APIC_LDR:
+		l->ldr = val & 0xFF000000u;
+		return true;
+	case APIC_DFR:
+		/* Model in 31:28; 27:0 reserved, read as ones (§11.6.2.2). */
+		l->dfr = (val & 0xF0000000u) | 0x0FFFFFFFu;
+		return true;
+	case APIC_SVR:
+		/* Vector 7:0, APIC enable 8, focus check 9; EOI-broadcast
+		 * suppression (12) is not offered (version bit 24 clear). */
+		l->svr = val & 0x3FF;
+		if (!enabled(l))
+			for (unsigned i = 0; i < LVT_COUNT; i++)
+				l->lvt[i] |= APIC_LVT_MASKED;
+		return true;
+	case APIC_ESR:
+		/* A write latches the errors since the last write (§11.5.3). */
+		l->esr = l->esr_pending;
+		l->esr_pending = 0;
+		return true;
+	case APIC_ICR_LOW:
+		l->icr_low = val & ICR_LOW_WRITABLE;
+		send_ipi(l);
+		return true;
+	case APIC_ICR_HIGH:
+		l->icr_high = val & 0xFF000000u;
+		return true;
+	case APIC_TIMER_ICR:
+		/* Writing the initial count (re)starts the count-down; 0 stops
+		 * it (§11.5.4). */
+		l->timer_initial = val;
+		l->timer_deadline_ns = val ? now + (uint64_t)val * ns_per_count(l) : 0;
+		return true;
+	case APIC_TIMER_DCR: {
+		/* Keep the current count continuous and count on at the new
+		 * rate from now. */
+		uint32_t cur = current_count(l, now);
+		l->timer_dcr = val & 0xB;
+		if (l->timer_deadline_ns)
+			l->timer_deadline_ns = now + (uint64_t)cur * ns_per_count(l);
+		return true;
+	}
+	case APIC_VERSION: case APIC_APR: case APIC_PPR: case APIC_RRD: case APIC_TIMER_CCR:
+		return true;   /* read-only: the write is ignored */
+	}
+	if (reg >= APIC_LVT_TIMER && reg <= APIC_LVT_ERROR) {
+		write_lvt(l, (enum vlapic_lvt)((reg - APIC_LVT_TIMER) >> 4), val);
+		return true;
+	}
+	return reg >= APIC_ISR && reg < APIC_ESR;   /* ISR/TMR/IRR: read-only */
+}
+
+int vlapic_mmio_read(struct vlapic *l, uint32_t offset, unsigned size, uint64_t now,
+		     uint32_t *val)
+{
+	uint32_t reg = offset & ~0xFu, byte = offset & 0xF, v = 0;
+
+	*val = 0;
+	if (offset >= VLAPIC_PAGE_SIZE || (size != 1 && size != 2 && size != 4)) {
+		pr_warn("vlapic %u: read of %u bytes at offset 0x%x refused", l->id, size, offset);
+		return -EINVAL;
+	}
+	vlapic_tick(l, now);
+	if (!reg_read(l, reg, now, &v)) {
+		apic_error(l, APIC_ESR_ILLEGAL_REGISTER);
+		return 0;
+	}
+	/* Bytes 4-15 of each 16-byte slot are reserved and read 0. */
+	if (byte < 4)
+		*val = (v >> (8 * byte)) & (size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1);
+	return 0;
+}
+
+int vlapic_mmio_write(struct vlapic *l, uint32_t offset, unsigned size, uint32_t val,
+		      uint64_t now)
+{
+	uint32_t reg = offset & ~0xFu;
+
+	if (offset >= VLAPIC_PAGE_SIZE || (size != 1 && size != 2 && size != 4)) {
+		pr_warn("vlapic %u: write of %u bytes at offset 0x%x refused", l->id, size, offset);
+		return -EINVAL;
+	}
+	if (size != 4 || (offset & 0xF)) {
+		/* Undefined (§11.4.1: registers take aligned 32-bit stores). */
+		pr_warn("vlapic %u: %u-byte write at offset 0x%x ignored (APIC registers take "
+			"aligned 32-bit writes)", l->id, size, offset);
+		return 0;
+	}
+	vlapic_tick(l, now);
+	if (!reg_write(l, reg, val, now))
+		apic_error(l, APIC_ESR_ILLEGAL_REGISTER);
+	return 0;
+}
