@@ -123,3 +123,14 @@ void vm_platform_destroy(struct vm *vm)
 	kfree(p);
 	vm->platform = NULL;
 }
+
+void vm_irq_set(struct vm *vm, unsigned gsi, bool level)
+{
+	struct vm_platform *p = vm->platform;
+	if (!p)
+		return;
+	/* The 8259 pair covers the 16 ISA lines; higher GSIs exist only on an
+	 * IOAPIC (none in this slice). */
+	if (gsi < 16)
+		vpic_set_irq(&p->pic, gsi, level);
+}

@@ -26,6 +26,11 @@ struct vm_platform {
  * (logged); on error vm_platform_destroy() frees what was made. */
 int vm_add_platform(struct vm *vm);
 void vm_platform_destroy(struct vm *vm);
+/* A device's interrupt line: set (level high / edge raised) or cleared.
+ * gsi 0-15 are the ISA IRQs. Routes to the 8259 pair (and, once the VM has
+ * one, the IOAPIC pin of the same GSI after ISA overrides). Edge devices
+ * raise then lower. Safe to call from any exit handler of the VM. */
+void vm_irq_set(struct vm *vm, unsigned gsi, bool level);
 
 /* ---- vmm/exit_irq.c ---- */
 /* Before every entry: run the virtual timer, inject the interrupt the
