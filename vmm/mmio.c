@@ -3,6 +3,7 @@
  * and let insn_emulate_mmio() perform it against the region's device. */
 #include <plinth/log.h>
 #include <plinth/vm.h>
+#include "insn_fetch.h"
 #include "mmio.h"
 
 struct mmio_ctx {
@@ -65,44 +66,23 @@ static const struct insn_emul_ops emul_ops = {
 	.mmio_write = emul_mmio_write,
 };
 
-/* The code-segment mode (insn.h): 64 with EFER.LMA and CS.L, else CS.D. */
-static enum insn_mode guest_mode(struct vcpu *v, const struct vcpu_segment *cs)
-{
-	if ((vcpu_ops->get_efer(v) & BIT(10)) && (cs->attr & BIT(9)))
-		return INSN_MODE_64;
-	return (cs->attr & BIT(10)) ? INSN_MODE_32 : INSN_MODE_16;
-}
-
 int mmio_emulate(struct vcpu *v, struct vm_region *region, gpa_t gpa)
 {
 	struct vm *vm = v->vm;
-	struct vcpu_segment cs;
 	struct mmio_ctx ctx = { v, region };
 	uint8_t bytes[INSN_MAX_LEN];
+	enum insn_mode mode;
 	struct insn in;
-	uint64_t linear;
-	size_t avail = 0;
-	int ret;
+	int avail, ret;
 
-	/* Fetching at RIP needs the guest's linear-to-physical translation;
-	 * this slice walks no guest page tables, so it emulates only guests
-	 * running with paging off (linear = physical). */
-	if (vcpu_ops->get_cr(v, 0) & BIT(31)) {
-		vm_stop(vm, "MMIO access at 0x%llx with guest paging on: instruction fetch through "
-			"guest page tables is not implemented yet", (unsigned long long)gpa);
-		return -ENOTSUP;
+	avail = vcpu_fetch_insn(v, bytes, &mode);
+	if (avail < 0) {
+		vm_stop(vm, "cannot fetch the instruction at rip 0x%llx that accessed MMIO at 0x%llx "
+			"(not mapped to guest RAM)", (unsigned long long)v->rip, (unsigned long long)gpa);
+		return avail;
 	}
-	vcpu_ops->get_seg(v, SEG_CS, &cs);
-	linear = (cs.base + v->rip) & 0xFFFFFFFFULL;
-	/* Read as many bytes as RAM holds, up to 15; the decoder says if the
-	 * instruction needs more. */
-	while (avail < INSN_MAX_LEN && vm_find_region(vm, linear + avail) &&
-	       vm_find_region(vm, linear + avail)->type == VM_REGION_RAM) {
-		if (vm_read_guest(vm, linear + avail, &bytes[avail], 1))
-			break;
-		avail++;
-	}
-	ret = insn_decode(&in, bytes, avail, guest_mode(v, &cs));
+	/* The decoder says if the instruction needs more bytes than RAM held. */
+	ret = insn_decode(&in, bytes, (size_t)avail, mode);
 	if (ret) {
 		vm_stop(vm, "cannot decode the instruction at rip 0x%llx that accessed MMIO at 0x%llx",
 			(unsigned long long)v->rip, (unsigned long long)gpa);

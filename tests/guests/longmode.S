@@ -11,13 +11,14 @@
  *   offers XSAVE).
  * Prints PASS:/FAIL:/SKIP: lines and "SUMMARY: N passed, M failed" on
  * COM1 and exits through port 0xF4 with the number of failures. Memory
- * used: the image at 0x7C00, page tables at 0x1000-0x3FFF, the 64-bit IDT
+ * used: the image at 0x7C00, page tables at 0x1000-0x4FFF, the 64-bit IDT
  * at 0x5000, the stack below 0x7C00. */
 #define COM1       0x3F8
 #define EXIT_PORT  0xF4
 #define PML4       0x1000
 #define PDPT       0x2000
 #define PD         0x3000
+#define PD_HIGH    0x4000          /* maps the 4th GiB: the local APIC page */
 #define IDT64      0x5000
 #define STACK_TOP  0x7C00
 #define MSR_TSC    0x10
@@ -214,6 +215,7 @@ lm64:
 	call test_swapgs
 	call test_tsc
 	call test_xsave
+	call test_mmio_paged
 
 	/* SUMMARY: N passed, M failed */
 	mov $s_sum1, %esi
@@ -233,6 +235,27 @@ lm64:
 
 /* SYSCALL enters at LSTAR with CS from STAR[47:32] and RFLAGS masked by
  * SFMASK (SDM vol. 2B SYSCALL): proves the values reached the CPU. */
+/* An MMIO access with paging on: plinth sees only the guest-physical
+ * address of the fault and must fetch this instruction through these page
+ * tables to emulate it. Maps 0xFEE00000 (the local APIC) with one 2 MiB
+ * page, uncached (PCD|PWT), via PDPT[3] (SDM vol. 3 §4.5), and reads the
+ * APIC version register (offset 0x30; version 0x14 in bits 7:0). */
+test_mmio_paged:
+	mov $PD_HIGH, %edi
+	mov $1024, %ecx
+	xor %eax, %eax
+	rep stosl
+	movl $(PD_HIGH | 3), PDPT + 3 * 8
+	movl $0xFEE0009B, PD_HIGH + 0x1F7 * 8   /* P, RW, PWT, PCD, PS */
+	mov %cr3, %rax
+	mov %rax, %cr3
+	mov $0xFEE00030, %eax
+	movl (%rax), %eax
+	cmp $0x14, %al
+	mov $m_mmio_paged, %esi
+	call check64
+	ret
+
 test_syscall:
 	mov $MSR_EFER, %ecx
 	rdmsr
@@ -570,6 +593,7 @@ m_real:  .asciz "started in real mode (CR0.PE = 0)\n"
 m_prot:  .asciz "protected mode (CR0.PE = 1)\n"
 m_lme:   .asciz "EFER.LME set, LMA clear before paging\n"
 m_64:    .asciz "64-bit mode\n"
+m_mmio_paged: .asciz "MMIO read of the local APIC through guest page tables\n"
 m_lma:   .asciz "EFER.LMA set by CR0.PG with LME\n"
 m_lme_gp: .asciz "clearing EFER.LME under paging -> #GP\n"
 m_vmxe:  .asciz "CR4.VMXE hidden\n"
