@@ -121,9 +121,9 @@ static bool credit_tick_preempts(struct sched_rq *rq, uint64_t now)
 	return false;
 }
 
-/* Steal from other CPUs when this one has nothing entitled to run: an
- * entity with more credit than anything here (and positive), or anything
- * at all when this CPU would idle. One entity per call. */
+/* Steal from other CPUs: an entity with more than a slice more credit
+ * than the best here, one with positive credit when nothing here has any,
+ * or anything at all when this CPU would idle. One entity per call. */
 static void credit_balance(struct sched_rq *rq, uint64_t now)
 {
 	unsigned cpu = rq->cpu;
@@ -144,7 +144,18 @@ static void credit_balance(struct sched_rq *rq, uint64_t now)
 		}
 	}
 	sched_unlock(&rq->lock);
-	if (has_local && local_best > 0)
+	/* A queue whose best work is entitled steals only clearly more
+	 * deserving work (by more than a slice of credit: no ping-pong); an
+	 * entity out of credit gives way to any entitled one. Without the
+	 * first rule, CPUs whose entities have too little weight for a whole
+	 * CPU would run them into the debt bound while entitled ones wait on
+	 * another CPU, and the clamps would even out the shares. */
+	int64_t margin = (int64_t)sched_core.slice_ns;
+	int64_t threshold = !has_local ? INT64_MIN
+			    : local_best > 0 ? (local_best > INT64_MAX - margin ? INT64_MAX
+								    : local_best + margin)
+			    : 0;
+	if (threshold == INT64_MAX)
 		return;
 
 	for (unsigned i = 1; i < sched_core.ncpus; i++) {
@@ -158,7 +169,7 @@ static void credit_balance(struct sched_rq *rq, uint64_t now)
 			struct sched_entity *se = se_of_rq_link(l);
 			if (!sched_can_run(se, cpu))
 				continue;
-			if (has_local && rank_of(se) <= MAX(local_best, 0))
+			if (rank_of(se) <= threshold)
 				continue;
 			if (runs_before(se, cand))
 				cand = se;
@@ -239,7 +250,12 @@ static void credit_new_period(uint64_t now)
 			continue;
 		/* At least 1 ns, so that every active entity's credit rises and the
 		 * starvation bound (docs/scheduler.md) is finite. */
-		int64_t e = (int64_t)(se->group->acct_share_ns / se->group->acct_active);
+		/* Entity states change under run-queue locks, not the core lock:
+		 * one woken on another CPU between the two passes was not counted
+		 * (its group may count 0). It gets the minimum until the next
+		 * period rather than a division by zero. */
+		uint32_t counted = se->group->acct_active;
+		int64_t e = counted ? (int64_t)(se->group->acct_share_ns / counted) : 0;
 		if (e == 0)
 			e = 1;
 		se->pol.credit.entitlement = e;

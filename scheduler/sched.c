@@ -712,6 +712,11 @@ struct sched_decision sched_schedule(unsigned cpu, uint64_t now)
 
 /* ------------------------------------------------------------ statistics */
 
+unsigned sched_entity_cpu(const struct sched_entity *se)
+{
+	return READ_ONCE(se->cpu);
+}
+
 enum sched_state sched_entity_state(const struct sched_entity *se)
 {
 	return se ? READ_ONCE(se->state) : SCHED_UNUSED;

@@ -87,6 +87,7 @@ check_all() {
 	need_cmd cpio cpio
 	need_cmd gdb gdb
 	need_cmd timeout coreutils
+	need_cmd python3 python3      # tests/console/session.py: the scripted serial sessions
 }
 
 check_all

@@ -7,23 +7,31 @@
  * the default configuration (a multiboot image, 32 MiB). Each VM gets RAM
  * from 0, the PC platform devices (vmm/platform.h: 8259 pair, fw_cfg, local
  * APIC), COM1 (its output in plinth's log as "[NAME] ...") and the
- * test-exit port, and runs to completion on this CPU, one after another
- * (there is no scheduler yet). A VM whose configuration or image is bad is
- * skipped with one message naming it; the others still start.
+ * test-exit port, and its vCPU goes to the scheduler (vmm/vm_sched.c):
+ * all VMs run at the same time, on every CPU, with the weight, cap and pin
+ * of their configuration. The BSP then runs the scheduler loop until every
+ * VM has stopped (the other CPUs run it already). A VM whose configuration
+ * or image is bad is skipped with one message naming it; the others still
+ * start. Every VM is registered with the control API (vmm/vmctl.c), which
+ * prints its statistics and frees its memory when it stops.
  *
  * Guest-physical layout of a multiboot VM (vmm/loader_layout.c keeps the
  * pieces apart): the image where its headers say; the modules page-aligned
  * from 1 MiB up, after whatever is there; the Multiboot information in low
  * memory (from 4 KiB, below 640 KiB) or, if that is taken, above 1 MiB. */
 #include <plinth/boot_info.h>
+#include <plinth/console_domain.h>
 #include <plinth/log.h>
 #include <plinth/mm.h>
 #include <plinth/string.h>
 #include <plinth/virt.h>
 #include <plinth/vm.h>
 #include <plinth/vmcfg.h>
+#include "linux_boot.h"
 #include "loader.h"
 #include "platform.h"
+#include <plinth/vmctl.h>
+#include "vmctl_internal.h"
 
 #define GUEST_PREFIX     "guest-"
 #define VMS_CFG_NAME     "vms.cfg"
@@ -257,13 +265,8 @@ static bool config_runnable(const struct vm_config *cfg)
 	uint64_t free_bytes = pmm_free_pages() * PAGE_SIZE;
 
 	if (cfg->vcpus > 1) {
-		pr_err("vm %s: vcpus=%u needs the scheduler (not yet); VM not started", cfg->name,
-		       cfg->vcpus);
-		return false;
-	}
-	if (cfg->format == VM_BOOT_LINUX) {
-		pr_err("vm %s: kernel= (the Linux boot protocol) is not supported yet; VM not started",
-		       cfg->name);
+		pr_err("vm %s: vcpus=%u: guests with more than one vCPU are not supported yet; VM "
+		       "not started", cfg->name, cfg->vcpus);
 		return false;
 	}
 	if (cfg->memory > VM_RAM_MAX) {
@@ -282,14 +285,37 @@ static bool config_runnable(const struct vm_config *cfg)
 	return true;
 }
 
-/* Build the VM cfg describes; NULL (logged, naming the VM) on failure. */
-static struct vm *build_vm(const struct boot_info *bi, const struct vm_config *cfg,
-			   const char *cmdline)
+/* The boot information of this boot: its modules are the images VMs are
+ * built from, at boot and later (vmctl_create). */
+static const struct boot_info *boot_bi;
+
+/* The scheduler group and pinning of the VM from its configuration. */
+static int setup_sched(struct vm *vm, const struct vm_config *cfg)
 {
+	int err = sched_group_init(&vm->sched, vm->name, cfg->weight, cfg->cap);
+
+	if (err) {
+		pr_err("vm %s: weight=%u cap=%u rejected by the scheduler (see above)", cfg->name,
+		       cfg->weight, cfg->cap);
+		return err;
+	}
+	/* One vCPU per VM so far: its pin list is the first. */
+	vm->vcpu_affinity = cfg->nr_pin_lists ? cfg->pin[0] : 0;
+	return 0;
+}
+
+struct vm *vmm_build_vm(const struct vm_config *cfg, const char *cmdline)
+{
+	const struct boot_info *bi = boot_bi;
 	const struct boot_module *image;
 	struct vm *vm;
 	int err;
 
+	if (!bi || !vcpu_ops) {
+		pr_err("vm %s: no hardware virtualization or no boot modules; VM not built",
+		       cfg->name);
+		return NULL;
+	}
 	if (!config_runnable(cfg))
 		return NULL;
 	image = find_file(bi, cfg, "image", cfg->image);
@@ -298,7 +324,16 @@ static struct vm *build_vm(const struct boot_info *bi, const struct vm_config *c
 	vm = vm_create(cfg->name);
 	if (!vm)
 		return NULL;
-	err = vm_add_ram(vm, 0, cfg->memory);
+	vm->config = kmalloc(sizeof(*vm->config));
+	err = vm->config ? 0 : -ENOMEM;
+	if (!err) {
+		*vm->config = *cfg;
+		/* A legacy module's command line is its whole string. */
+		str_copy(vm->config->cmdline, cmdline, sizeof(vm->config->cmdline));
+		err = setup_sched(vm, cfg);
+	}
+	if (!err)
+		err = vm_add_ram(vm, 0, cfg->memory);
 	if (!err)
 		err = vm_add_platform(vm);      /* PIC, fw_cfg, local APIC; after RAM */
 	if (!err)
@@ -306,33 +341,32 @@ static struct vm *build_vm(const struct boot_info *bi, const struct vm_config *c
 	if (!err)
 		err = vm_add_testexit(vm);
 	if (!err)
-		err = cfg->format == VM_BOOT_FLAT ? load_flat(vm, cfg, image)
-						  : load_multiboot(vm, bi, cfg, image, cmdline);
+		err = cfg->format == VM_BOOT_FLAT    ? load_flat(vm, cfg, image)
+		      : cfg->format == VM_BOOT_LINUX ? linux_boot_load(vm, bi, cfg, image)
+						     : load_multiboot(vm, bi, cfg, image, cmdline);
 	if (err) {
 		pr_err("vm %s: not started (error %d)", cfg->name, err);
 		vm_destroy(vm);
 		return NULL;
 	}
-	pr_info("vm %s: %llu KiB RAM, %u vCPU, %s backend", cfg->name,
-		(unsigned long long)(cfg->memory / KiB), cfg->vcpus, vcpu_ops->name);
+	pr_info("vm %s: %llu KiB RAM, %u vCPU, %s backend, weight %u, cap %u%%", cfg->name,
+		(unsigned long long)(cfg->memory / KiB), cfg->vcpus, vcpu_ops->name,
+		vm->sched.weight, vm->sched.cap_pct);
 	return vm;
 }
 
-/* Build, run to completion and destroy one VM. True if it ran. */
-static bool run_vm(const struct boot_info *bi, const struct vm_config *cfg, const char *cmdline)
+/* Build and register one VM; its id, or -1. */
+static int build_and_register(const struct vm_config *cfg, const char *cmdline)
 {
-	struct vm *vm;
+	struct vm *vm = vmm_build_vm(cfg, cmdline);
+	int id;
 
-	if (!vcpu_ops && vmm_init())
-		return false;
-	vm = build_vm(bi, cfg, cmdline);
 	if (!vm)
-		return false;
-	vcpu_run_loop(vm->vcpu);
-	vm_uart_flush(vm);
-	vm_stats_print(vm);
-	vm_destroy(vm);
-	return true;
+		return -1;
+	id = vmctl_register(vm);
+	if (id < 0)
+		vm_destroy(vm);
+	return id;
 }
 
 /* The VM name for a legacy module ("/boot/guest-cpuid.elf args" ->
@@ -400,13 +434,24 @@ void vmm_start(const struct boot_info *bi)
 	/* Configurations are large (paths, pins): on the heap, not the stack. */
 	struct vm_config *cfgs = kzalloc(VMCFG_MAX_VMS * sizeof(*cfgs));
 	struct vm_config *legacy = kzalloc(sizeof(*legacy));
-	unsigned started = 0, configured = 0;
+	unsigned started = 0, configured = 0, built = 0;
+	int *ids = kzalloc((VMCFG_MAX_VMS + BOOT_MAX_MODULES) * sizeof(*ids));
 	size_t n;
 
-	if (!cfgs || !legacy) {
+	boot_bi = bi;
+	if (!cfgs || !legacy || !ids) {
 		pr_err("vmm: out of memory for the VM configurations; no VMs start");
 		goto out;
 	}
+	/* Without a backend or scheduler every VM below fails to build, each
+	 * with its message. */
+	if ((vcpu_ops || !vmm_init()) && vmm_sched_init()) {
+		pr_err("vmm: the scheduler did not start; no VMs start");
+		vcpu_ops = NULL;
+	}
+	/* The console domain first: it owns the serial port from here on. */
+	if (vcpu_ops)
+		console_domain_start();
 	n = read_vms_cfg(bi, cfgs);
 	for (size_t i = 0; i < n; i++) {
 		if (!cfgs[i].autostart) {
@@ -414,7 +459,8 @@ void vmm_start(const struct boot_info *bi)
 			continue;
 		}
 		configured++;
-		started += run_vm(bi, &cfgs[i], cfgs[i].cmdline);
+		ids[built] = build_and_register(&cfgs[i], cfgs[i].cmdline);
+		built += ids[built] >= 0;
 	}
 	for (uint32_t i = 0; i < bi->module_count; i++) {
 		const struct boot_module *m = &bi->modules[i];
@@ -437,12 +483,22 @@ void vmm_start(const struct boot_info *bi)
 		configured++;
 		/* As a boot loader gives a kernel its own command line, the
 		 * module's whole string. */
-		started += run_vm(bi, legacy, m->string);
+		ids[built] = build_and_register(legacy, m->string);
+		built += ids[built] >= 0;
+	}
+	/* Start them together (their vCPUs compete from the same moment),
+	 * then this CPU joins the scheduler until every VM stopped. */
+	for (unsigned i = 0; i < built; i++)
+		started += vmctl_start((unsigned)ids[i]) == 0;
+	if (started) {
+		vmm_cpu_loop_until(vmctl_all_stopped_flag());
+		vmm_sched_report();
 	}
 	if (configured)
 		pr_info("vmm: %u VM%s ran%s", started, started == 1 ? "" : "s",
 			started < configured ? " (others failed to start, see above)" : "");
 out:
+	kfree(ids);
 	kfree(legacy);
 	kfree(cfgs);
 }

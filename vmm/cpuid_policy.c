@@ -8,14 +8,14 @@
 #define L1_ECX_MONITOR   (1u << 3)    /* MONITOR/MWAIT exit and inject #UD */
 #define L1_ECX_VMX       (1u << 5)    /* no nested virtualization */
 #define L1_ECX_SMX       (1u << 6)
-#define L1_ECX_X2APIC    (1u << 21)   /* no virtual local APIC yet */
+#define L1_ECX_X2APIC    (1u << 21)   /* shown when ctx->x2apic */
 #define L1_ECX_TSC_DL    (1u << 24)
 #define L1_ECX_XSAVE     (1u << 26)   /* shown when ctx->xcr0_allowed != 0 */
 #define L1_ECX_OSXSAVE   (1u << 27)
 #define L1_ECX_AVX       (1u << 28)   /* needs XSAVE-enabled state */
 #define L1_ECX_HV        (1u << 31)   /* "a hypervisor is present" */
 /* Leaf 1 EDX. */
-#define L1_EDX_APIC      (1u << 9)    /* no virtual local APIC yet */
+#define L1_EDX_APIC      (1u << 9)    /* shown when ctx->apic */
 /* Leaf 7.0 EBX/ECX features that depend on XSAVE state or on exits plinth
  * does not handle. */
 #define L7_EBX_AVX2      (1u << 5)
@@ -90,11 +90,6 @@ static void xsave_leaf(uint32_t subleaf, const struct cpuid_xsave_ctx *ctx, stru
 	}
 }
 
-bool cpuid_leaf_is_hypervisor(uint32_t leaf)
-{
-	return (leaf & 0xF0000000u) == CPUID_HV_BASE;
-}
-
 void cpuid_guest_view(uint32_t leaf, uint32_t subleaf, const struct cpuid_guest_ctx *ctx,
 		      struct cpuid_regs *r)
 {
@@ -133,6 +128,10 @@ void cpuid_guest_view_xs(uint32_t leaf, uint32_t subleaf, const struct cpuid_gue
 		if (ctx->cr4_osxsave)
 			r->ecx |= L1_ECX_OSXSAVE;
 		r->edx &= ~L1_EDX_APIC;
+		if (ctx->apic)
+			r->edx |= L1_EDX_APIC;
+		if (ctx->x2apic)
+			r->ecx |= L1_ECX_X2APIC;
 		/* EBX[31:24]: initial APIC ID of this vCPU. */
 		r->ebx = (r->ebx & 0x00FFFFFFu) | (ctx->apic_id << 24);
 		break;
@@ -149,6 +148,12 @@ void cpuid_guest_view_xs(uint32_t leaf, uint32_t subleaf, const struct cpuid_gue
 				    L7_ECX_OSPKE);
 			r->edx &= ~L7_EDX_HIDDEN;
 		}
+		break;
+	case 0xB:
+	case 0x1F:
+		/* Extended topology: EDX is the x2APIC ID of the vCPU asking
+		 * (SDM vol. 2A CPUID leaf 0BH/1FH), not the host CPU's. */
+		r->edx = ctx->apic_id;
 		break;
 	case 0xD:
 		xsave_leaf(subleaf, xs, r);

@@ -31,6 +31,11 @@ struct cpuid_regs { uint32_t eax, ebx, ecx, edx; };
 struct cpuid_guest_ctx {
 	uint32_t apic_id;       /* initial APIC ID of the vCPU */
 	bool cr4_osxsave;       /* guest CR4.OSXSAVE, mirrored in leaf 1 ECX[27] */
+	/* The vCPU has a local APIC, globally enabled (IA32_APIC_BASE[11]):
+	 * leaf 1 EDX[9] (SDM vol. 3 §11.4.3: the flag follows the enable). */
+	bool apic;
+	/* Offer x2APIC mode (leaf 1 ECX[21]; SDM vol. 3 §11.12.1). */
+	bool x2apic;
 };
 
 /* The XSAVE state the guest is offered. */
@@ -53,7 +58,10 @@ uint32_t cpuid_xsave_size(uint64_t xcr0, const uint32_t end[CPUID_XSAVE_COMPONEN
 
 /* True for leaves answered without asking the host CPU (the hypervisor
  * range 0x40000000-0x4FFFFFFF). */
-bool cpuid_leaf_is_hypervisor(uint32_t leaf);
+static inline bool cpuid_leaf_is_hypervisor(uint32_t leaf)
+{
+	return (leaf & 0xF0000000u) == CPUID_HV_BASE;
+}
 /* Turn the host's answer for (leaf, subleaf) in *r into the guest's, with
  * the XSAVE state of xs offered (NULL: XSAVE hidden). For hypervisor
  * leaves *r is ignored on input. */

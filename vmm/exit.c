@@ -52,9 +52,13 @@ static const exit_handler_fn exit_handlers[EXIT_KIND_COUNT] = {
 	[EXIT_HLT] = exit_hlt,
 	[EXIT_HYPERCALL] = exit_hypercall,
 	[EXIT_SLAT_VIOLATION] = exit_slat_violation,
+	[EXIT_SLAT_MISCONFIG] = exit_slat_misconfig,
 	[EXIT_EXTINT] = exit_host_event,
 	[EXIT_NMI] = exit_host_event,
+	/* The slice timer (vmm/vcpu.c): the run slice decides what next. */
+	[EXIT_PREEMPT_TIMER] = exit_host_event,
 	[EXIT_INTR_WINDOW] = exit_intr_window,
+	[EXIT_NMI_WINDOW] = exit_nmi_window,
 	[EXIT_TRIPLE_FAULT] = handle_triple_fault,
 	[EXIT_CR_ACCESS] = exit_cr_access,
 	[EXIT_XSETBV] = exit_xsetbv,

@@ -4,10 +4,12 @@
  * backends fault the same way. */
 #include <plinth/log.h>
 #include <plinth/string.h>
+#include <plinth/time.h>
 #include "cpu_rules.h"
 #include "cpuid_policy.h"
 #include "exit_internal.h"
 #include "msr.h"
+#include "platform.h"
 
 /* CPUID 0x80000001 EDX: SYSCALL (11), NX (20), long mode (29). */
 #define E1_EDX_SYSCALL BIT(11)
@@ -66,21 +68,34 @@ static uint64_t guest_xcr0_allowed(void)
 	return cpuid_guest_xcr0_allowed(true, ((uint64_t)d << 32) | a);
 }
 
-enum exit_result exit_cpuid(struct vcpu *v, const struct vm_exit *e)
+/* The vCPU's local APIC, NULL for a VM without the platform devices. */
+static struct vlapic *vcpu_lapic(struct vcpu *v)
 {
-	uint32_t leaf = (uint32_t)v->gpr[INSN_RAX], sub = (uint32_t)v->gpr[INSN_RCX];
-	struct cpuid_regs r = { 0, 0, 0, 0 };
-	const struct cpuid_guest_ctx ctx = {
-		.apic_id = v->id,
-		.cr4_osxsave = (vcpu_ops->get_cr(v, 4) & CR4_OSXSAVE) != 0,
-	};
-	struct cpuid_xsave_ctx xs = { .xcr0 = vcpu_ops->get_xcr0(v) };
+	return v->vm->platform ? &v->vm->platform->lapic : NULL;
+}
 
-	if (leaf == 1 || leaf == 7 || leaf == 0xD)
-		xs.xcr0_allowed = guest_xcr0_allowed();
+/* CPUID of the leaves whose answer depends on the guest's state (leaf 1:
+ * CR4.OSXSAVE, the APIC's enable; 0xD: XCR0) or on the host's XSAVE
+ * support (1, 7, 0xD). */
+static __attribute__((noinline)) void cpuid_stateful(struct vcpu *v, uint32_t leaf, uint32_t sub,
+						     struct cpuid_regs *r)
+{
+	struct vlapic *l = vcpu_lapic(v);
+	struct cpuid_guest_ctx ctx = {
+		.apic_id = v->id,
+		.apic = l && l->mode != VLAPIC_DISABLED,
+		.x2apic = l != NULL,
+	};
+	struct cpuid_xsave_ctx xs;
+
+	xs.xcr0_allowed = guest_xcr0_allowed();
+	if (leaf == 1)
+		ctx.cr4_osxsave = (vcpu_ops->get_cr(v, 4) & CR4_OSXSAVE) != 0;
 	if (leaf == 0xD && xs.xcr0_allowed) {
+		xs.xcr0 = vcpu_ops->get_xcr0(v);
 		/* The standard-format offset and size of each allowed
 		 * component (CPUID (0xD, i) EBX and EAX). */
+		memset(xs.xsave_end, 0, sizeof(xs.xsave_end));
 		for (unsigned i = 2; i < CPUID_XSAVE_COMPONENTS; i++) {
 			uint32_t a, b, c, d;
 			if (!(xs.xcr0_allowed & BIT(i)))
@@ -89,9 +104,25 @@ enum exit_result exit_cpuid(struct vcpu *v, const struct vm_exit *e)
 			xs.xsave_end[i] = a + b;
 		}
 	}
-	if (!cpuid_leaf_is_hypervisor(leaf))
-		cpuid_count(leaf, sub, &r.eax, &r.ebx, &r.ecx, &r.edx);
-	cpuid_guest_view_xs(leaf, sub, &ctx, &xs, &r);
+	cpuid_count(leaf, sub, &r->eax, &r->ebx, &r->ecx, &r->edx);
+	cpuid_guest_view_xs(leaf, sub, &ctx, &xs, r);
+}
+
+/* CPUID (SDM vol. 2A): the host's answer through cpuid_policy. Most
+ * leaves need nothing of the guest's state: they take the short way. */
+enum exit_result exit_cpuid(struct vcpu *v, const struct vm_exit *e)
+{
+	uint32_t leaf = (uint32_t)v->gpr[INSN_RAX], sub = (uint32_t)v->gpr[INSN_RCX];
+	struct cpuid_regs r;
+
+	if (leaf == 1 || leaf == 7 || leaf == 0xD) {
+		cpuid_stateful(v, leaf, sub, &r);
+	} else {
+		const struct cpuid_guest_ctx ctx = { .apic_id = v->id };
+		if (!cpuid_leaf_is_hypervisor(leaf))
+			cpuid_count(leaf, sub, &r.eax, &r.ebx, &r.ecx, &r.edx);
+		cpuid_guest_view(leaf, sub, &ctx, &r);
+	}
 	set_gpr32(v, INSN_RAX, r.eax);
 	set_gpr32(v, INSN_RBX, r.ebx);
 	set_gpr32(v, INSN_RCX, r.ecx);
@@ -151,19 +182,48 @@ static enum msr_result backend_msr(struct vcpu *v, uint32_t msr, bool write, uin
 	}
 }
 
+/* The x2APIC MSRs (0x800-0x8FF) go to the vCPU's vlapic, which decides
+ * what faults (SDM vol. 3 §11.12.1.2); without a vlapic they are unknown. */
+static enum msr_result x2apic_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
+{
+	struct vlapic *l = vcpu_lapic(v);
+	int err;
+
+	if (!l || msr < X2APIC_MSR_FIRST || msr > X2APIC_MSR_LAST)
+		return MSR_UNKNOWN;
+	err = write ? vlapic_x2apic_write(l, msr, *val, time_now_ns())
+		    : vlapic_x2apic_read(l, msr, time_now_ns(), val);
+	return err ? MSR_GP : MSR_OK;
+}
+
+/* IA32_APIC_BASE's EN and EXTD bits are the vlapic's mode (SDM vol. 3
+ * §11.4.3, §11.12.1 Table 11-5). */
+static enum vlapic_mode apic_base_mode(uint64_t apic_base)
+{
+	if (!(apic_base & MSR_APIC_BASE_EN))
+		return VLAPIC_DISABLED;
+	return (apic_base & MSR_APIC_BASE_EXTD) ? VLAPIC_X2APIC : VLAPIC_XAPIC;
+}
+
 /* RDMSR/WRMSR: ECX selects the MSR, EDX:EAX the value (SDM vol. 2B). The
- * emulated set is vmm/msr.c's table plus backend_msr(); anything else, and
- * any invalid value, gets #GP(0) as on hardware. */
+ * emulated set is vmm/msr.c's table plus backend_msr() and the x2APIC
+ * MSRs; anything else, and any invalid value, gets #GP(0) as on hardware. */
 enum exit_result exit_msr(struct vcpu *v, const struct vm_exit *e)
 {
 	uint32_t msr = (uint32_t)v->gpr[INSN_RCX];
 	bool write = e->kind == EXIT_MSR_WRITE;
 	uint64_t val = write ? (v->gpr[INSN_RDX] << 32) | (uint32_t)v->gpr[INSN_RAX] : 0;
+	struct vlapic *lapic = vcpu_lapic(v);
 	const struct msr_ctx ctx = {
 		.host_tsc = rdtsc(), .phys_addr_bits = guest_phys_addr_bits(), .bsp = v->id == 0,
+		.x2apic = lapic != NULL,
 	};
 	struct msr_state *state = vcpu_msr_state(v);
+	uint64_t old_apic_base = state->apic_base;
 	enum msr_result res = backend_msr(v, msr, write, &val);
+
+	if (res == MSR_UNKNOWN)
+		res = x2apic_msr(v, msr, write, &val);
 
 	/* The TSC offset lives in the backend (guest RDTSC uses it); the
 	 * emulated IA32_TSC/TSC_ADJUST work on a copy taken now and put back
@@ -181,6 +241,8 @@ enum exit_result exit_msr(struct vcpu *v, const struct vm_exit *e)
 	 * (e.g. TSC_AUX on a CPU without RDTSCP) leaves it in msr_state. */
 	if (res == MSR_OK && write && msr_backend_held(msr))
 		vcpu_ops->set_msr(v, msr, val);
+	if (res == MSR_OK && write && lapic && state->apic_base != old_apic_base)
+		vlapic_set_mode(lapic, apic_base_mode(state->apic_base));
 	if (v->vm->state == VM_STOPPED)
 		return EXIT_STOP;
 	if (res != MSR_OK) {
@@ -220,6 +282,29 @@ static int cr_write_fault(struct vcpu *v, unsigned cr, uint64_t value)
 	}
 }
 
+/* MOV to/from CR8 is the local APIC's TPR (SDM vol. 3 §11.8.6): reads give
+ * TPR[7:4], writes set TPR[7:4] and clear TPR[3:0]; bits 63:4 of the
+ * source are reserved (#GP). Both backends exit on every CR8 access, so
+ * the vlapic holds the only copy and PPR follows at once. */
+static enum exit_result cr8_access(struct vcpu *v, const struct vm_exit *e, struct vlapic *l)
+{
+	uint64_t value;
+
+	if (e->cr.type == CR_ACCESS_MOV_FROM) {
+		v->gpr[e->cr.gpr] = vlapic_get_cr8(l);
+		return EXIT_NEXT;
+	}
+	if (e->cr.type != CR_ACCESS_MOV_TO) {
+		vm_stop(v->vm, "CR8 access of type %u (only MOV exists, SDM vol. 2B)", e->cr.type);
+		return EXIT_STOP;
+	}
+	value = v->gpr[e->cr.gpr];
+	if (cr8_write_check(value))
+		return vcpu_inject_exception(v, VEC_GP, true, 0) ? EXIT_STOP : EXIT_RESUME;
+	vlapic_set_cr8(l, (uint8_t)value);
+	return EXIT_NEXT;
+}
+
 /* MOV to/from CR0/CR3/CR4/CR8, CLTS, LMSW (SDM vol. 2A/2B; the exits of
  * SDM vol. 3C §26.1.3 for the bits plinth owns, and CR8 on VMX). With EPT
  * and NPT CR3 belongs to the guest and does not exit. */
@@ -230,6 +315,8 @@ enum exit_result exit_cr_access(struct vcpu *v, const struct vm_exit *e)
 	uint64_t cr0, value;
 	int err, vec;
 
+	if (cr == 8 && vcpu_lapic(v))
+		return cr8_access(v, e, vcpu_lapic(v));
 	switch (e->cr.type) {
 	case CR_ACCESS_MOV_TO:
 		value = v->gpr[e->cr.gpr] & mask;

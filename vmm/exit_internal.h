@@ -42,9 +42,11 @@ enum exit_result exit_sipi(struct vcpu *v, const struct vm_exit *e);
 enum exit_result exit_io(struct vcpu *v, const struct vm_exit *e);
 enum exit_result exit_hypercall(struct vcpu *v, const struct vm_exit *e);
 enum exit_result exit_slat_violation(struct vcpu *v, const struct vm_exit *e);
+enum exit_result exit_slat_misconfig(struct vcpu *v, const struct vm_exit *e);
 /* exit_irq.c */
 enum exit_result exit_hlt(struct vcpu *v, const struct vm_exit *e);
 enum exit_result exit_host_event(struct vcpu *v, const struct vm_exit *e);
 enum exit_result exit_intr_window(struct vcpu *v, const struct vm_exit *e);
+enum exit_result exit_nmi_window(struct vcpu *v, const struct vm_exit *e);
 
 #endif

@@ -1,10 +1,9 @@
 /* exit_irq.c - virtual interrupts: what the vCPU's interrupt controllers
  * (vlapic, and the 8259 pair through LINT0) present is injected before an
  * entry when the guest can take it, else an interrupt-window exit is
- * requested; HLT blocks the host CPU until the guest's timer fires; host
- * interrupts and NMIs that arrived while a guest ran. VMs run one at a
- * time on the BSP in this slice, so blocking is a host HLT with the host
- * LAPIC timer armed for the guest timer's deadline. */
+ * requested; HLT takes the vCPU off the run queue until the guest's timer
+ * fires (vcpu_halt, vmm/vm_sched.c); host interrupts and NMIs that arrived
+ * while a guest ran. */
 #include <plinth/log.h>
 #include <plinth/time.h>
 #include <x86/lapic.h>
@@ -24,6 +23,10 @@ static int pending_vector(struct vm_platform *p, bool *from_pic)
 		return vector;
 	return vlapic_pending(&p->lapic);
 }
+
+/* What keeps an external interrupt out (vcpu_ops.interruptibility); NMI
+ * blocking does not. */
+#define EXTINT_BLOCKERS (VCPU_BLOCK_IF | VCPU_BLOCK_SHADOW | VCPU_BLOCK_EVENT)
 
 /* The shortest host timer period armed for a guest timer (see
  * host_timer_arm). */
@@ -71,17 +74,73 @@ static void host_timer_arm(struct vm_platform *p, uint64_t deadline)
 	lapic_timer_periodic((uint32_t)MIN(ticks, 0xFFFFFFFFULL));
 }
 
-void vcpu_deliver_interrupts(struct vcpu *v)
+/* ns of guest time from now as host TSC ticks, rounded down (the fast
+ * path then looks a little early, never late); seconds and the rest
+ * apart so the product cannot overflow. ~0ULL without a TSC rate. */
+static uint64_t ns_to_tsc(uint64_t ns)
 {
-	struct vm_platform *p = v->vm->platform;
+	uint64_t hz = tsc_hz();
+
+	if (!hz)
+		return ~0ULL;
+	return (ns / 1000000000ULL) * hz + (ns % 1000000000ULL) * hz / 1000000000ULL;
+}
+
+/* Nothing can be due for v: the vlapic has not changed since the last
+ * full look, that look found nothing pending, its timer's next deadline
+ * has not come, and no 8259 input has an unmasked request (the PIC has
+ * no change flag: any request sends the entry down the full path). */
+static bool nothing_due(const struct vm_platform *p)
+{
+	const struct vpic_chip *m = &p->pic.chip[0], *s = &p->pic.chip[1];
+
+	if (p->lapic.changed || ((m->irr & ~m->imr) | (s->irr & ~s->imr)))
+		return false;
+	return rdtsc() < p->lapic.quiet_until_tsc;
+}
+
+static void set_nmi_window(struct vcpu *v, struct vm_platform *p, bool on)
+{
+	if (p->lapic.nmi_window == on)
+		return;
+	/* -ENOTSUP (no NMI-window exiting): the NMI waits for the next exit,
+	 * which looks again (quiet_until_tsc stays 0 while one is pending). */
+	if (vcpu_ops->request_nmi_window(v, on) == 0)
+		p->lapic.nmi_window = on;
+}
+
+/* An NMI the vlapic holds (ICR or another vCPU's NMI IPI) goes in before
+ * any external interrupt (SDM vol. 3 §6.9 priority) unless NMIs are
+ * blocked (a handler runs until IRET, §6.7.1), a STI/MOV SS shadow is on
+ * or an event is already queued; then the NMI window is asked for. */
+static void deliver_nmi(struct vcpu *v, struct vm_platform *p)
+{
+	if (p->lapic.nmi_pending &&
+	    !(vcpu_ops->interruptibility(v) & (VCPU_BLOCK_NMI | VCPU_BLOCK_SHADOW | VCPU_BLOCK_EVENT))) {
+		const struct vcpu_event nmi = { .type = EVENT_NMI, .vector = 2 };
+		if (vcpu_ops->inject(v, &nmi) == 0)
+			vlapic_take_nmi(&p->lapic);
+	}
+	set_nmi_window(v, p, p->lapic.nmi_pending);
+}
+
+/* The full look (vcpu_deliver_interrupts' contract), when the fast path
+ * cannot rule out that something is due. */
+static __attribute__((noinline)) void deliver_slow(struct vcpu *v, struct vm_platform *p)
+{
+	uint64_t now_tsc, now, deadline, dev_deadline;
 	bool from_pic;
 	int vector;
 
-	if (!p)
-		return;
-	vlapic_tick(&p->lapic, time_now_ns());
+	p->lapic.changed = false;
+	now_tsc = rdtsc();
+	now = time_now_ns();
+	vlapic_tick(&p->lapic, now);
+	/* The PIT's and the RTC's interrupts (vmm/platform.c). */
+	dev_deadline = vm_platform_timers(p, now);
+	deliver_nmi(v, p);
 	vector = pending_vector(p, &from_pic);
-	if (vector >= 0 && !vcpu_ops->interruptibility(v)) {
+	if (vector >= 0 && !(vcpu_ops->interruptibility(v) & EXTINT_BLOCKERS)) {
 		const struct vcpu_event ev = { .type = EVENT_EXTINT, .vector = (uint8_t)vector };
 		if (vcpu_ops->inject(v, &ev) == 0) {
 			/* The CPU's acknowledge: the 8259's INTA cycle or the
@@ -95,7 +154,25 @@ void vcpu_deliver_interrupts(struct vcpu *v)
 		}
 	}
 	set_window(v, p, vector >= 0);
-	host_timer_arm(p, vlapic_timer_deadline(&p->lapic));
+	deadline = deadline_earliest(vlapic_timer_deadline(&p->lapic), dev_deadline);
+	host_timer_arm(p, deadline);
+	/* The fast path may skip the entries until the timer's deadline, as
+	 * long as nothing is pending; the vlapic's changed flag ends the
+	 * quiet time early. */
+	if (vector >= 0 || p->lapic.nmi_pending)
+		p->lapic.quiet_until_tsc = 0;
+	else if (!deadline)
+		p->lapic.quiet_until_tsc = ~0ULL;
+	else
+		p->lapic.quiet_until_tsc = deadline > now ? now_tsc + ns_to_tsc(deadline - now) : 0;
+}
+
+void vcpu_deliver_interrupts(struct vcpu *v)
+{
+	struct vm_platform *p = v->vm->platform;
+
+	if (p && !nothing_due(p))
+		deliver_slow(v, p);
 }
 
 enum exit_result exit_intr_window(struct vcpu *v, const struct vm_exit *e)
@@ -109,23 +186,17 @@ enum exit_result exit_intr_window(struct vcpu *v, const struct vm_exit *e)
 	return EXIT_RESUME;
 }
 
-/* Block the host CPU until guest time deadline: HLT with the host LAPIC
- * timer armed for it (other host interrupts wake it early: loop). */
-static void host_wait_until(struct vm_platform *p, uint64_t deadline)
+/* The guest can take an NMI again: the next entry injects it. */
+enum exit_result exit_nmi_window(struct vcpu *v, const struct vm_exit *e)
 {
-	uint64_t flags = irq_save();
-
-	while (time_now_ns() < deadline) {
-		host_timer_arm(p, deadline);
-		if (!lapic_timer_ticks_per_ms()) {
-			cpu_relax();
-			continue;
-		}
-		/* STI's shadow covers HLT: an interrupt that is already
-		 * pending wakes it instead of being taken before it. */
-		__asm__ __volatile__("sti; hlt; cli" ::: "memory");
+	/* Off in the backend whatever the flag says (a vlapic reset clears
+	 * the flag); the next entry injects or asks again. */
+	vcpu_ops->request_nmi_window(v, false);
+	if (v->vm->platform) {
+		v->vm->platform->lapic.nmi_window = false;
+		v->vm->platform->lapic.changed = true;
 	}
-	irq_restore(flags);
+	return EXIT_RESUME;
 }
 
 /* HLT (SDM vol. 2A "HLT"): the vCPU sleeps until an interrupt it can take
@@ -136,6 +207,7 @@ static void host_wait_until(struct vm_platform *p, uint64_t deadline)
 enum exit_result exit_hlt(struct vcpu *v, const struct vm_exit *e)
 {
 	struct vm_platform *p = v->vm->platform;
+	uint64_t deadline, dev_deadline = 0;
 	bool from_pic;
 
 	if (!(v->rflags & RFLAGS_IF)) {
@@ -143,22 +215,25 @@ enum exit_result exit_hlt(struct vcpu *v, const struct vm_exit *e)
 			(unsigned long long)v->rip);
 		return EXIT_STOP;
 	}
-	for (;;) {
-		uint64_t deadline;
+	if (p) {
+		uint64_t now = time_now_ns();
 
-		if (p) {
-			vlapic_tick(&p->lapic, time_now_ns());
-			if (pending_vector(p, &from_pic) >= 0)
-				return EXIT_NEXT;
-		}
-		deadline = p ? vlapic_timer_deadline(&p->lapic) : 0;
-		if (!deadline) {
-			vm_stop(v->vm, "halted at rip 0x%llx waiting for an interrupt (no interrupt "
-				"source is armed)", (unsigned long long)v->rip);
-			return EXIT_STOP;
-		}
-		host_wait_until(p, deadline);
+		vlapic_tick(&p->lapic, now);
+		dev_deadline = vm_platform_timers(p, now);
+		if (pending_vector(p, &from_pic) >= 0)
+			return EXIT_NEXT;
 	}
+	deadline = p ? deadline_earliest(vlapic_timer_deadline(&p->lapic), dev_deadline) : 0;
+	if (!deadline) {
+		vm_stop(v->vm, "halted at rip 0x%llx waiting for an interrupt (no interrupt "
+			"source is armed)", (unsigned long long)v->rip);
+		return EXIT_STOP;
+	}
+	/* The vCPU leaves the run queue until its timer's deadline or a kick
+	 * (vmm/vm_sched.c); it resumes after the HLT, the interrupt injected
+	 * at that entry. */
+	vcpu_halt(v, deadline);
+	return EXIT_NEXT;
 }
 
 /* Host events: the backend took the interrupt/NMI already. */

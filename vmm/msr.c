@@ -27,11 +27,12 @@
 #define MSR_KERNEL_GS_BASE   0xC0000102u
 #define MSR_TSC_AUX          0xC0000103u
 
-/* IA32_APIC_BASE (SDM vol. 3 §11.4.4): BSP bit 8, x2APIC enable bit 10,
- * global enable bit 11, base from bit 12. x2APIC is not offered, so bit 10
- * is reserved here. */
-#define APIC_BASE_BSP     BIT(8)
-#define APIC_BASE_ENABLE  BIT(11)
+/* IA32_APIC_BASE (SDM vol. 3 §11.4.4): BSP bit 8, x2APIC enable bit 10
+ * (reserved unless x2APIC is offered), global enable bit 11, base from
+ * bit 12 (msr.h names the bits). */
+#define APIC_BASE_BSP     MSR_APIC_BASE_BSP
+#define APIC_BASE_ENABLE  MSR_APIC_BASE_EN
+#define APIC_BASE_EXTD    MSR_APIC_BASE_EXTD
 #define APIC_BASE_DEFAULT 0xFEE00000ULL
 
 /* IA32_MTRRCAP (SDM vol. 3 §12.11.2.1): VCNT 7:0, FIX bit 8, WC bit 10.
@@ -202,20 +203,35 @@ static enum msr_result read_apic_base(const struct msr_access *a, uint64_t *val)
 	return MSR_OK;
 }
 
-/* Only the global enable bit may change. Reserved bits (7:0, 9, 10 without
- * x2APIC, above MAXPHYADDR) give #GP as on hardware; moving the xAPIC base
- * gives #GP too, because plinth's APIC model sits at the default base only
- * (a documented restriction, not hardware behaviour). The BSP bit keeps
- * its value. */
+/* The enable (EN) and x2APIC (EXTD) bits may change, along the legal
+ * transitions of SDM vol. 3 §11.12.5 (Figure 11-28): EN=0 with EXTD=1 is
+ * invalid; x2APIC -> xAPIC and disabled -> x2APIC must go through the
+ * other state; each of these raises #GP. Reserved bits (7:0, 9, 10
+ * without x2APIC, above MAXPHYADDR) give #GP as on hardware; moving the
+ * xAPIC base gives #GP too, because plinth's APIC model sits at the
+ * default base only (a documented restriction, not hardware behaviour).
+ * The BSP bit keeps its value. */
 static enum msr_result write_apic_base(const struct msr_access *a, uint64_t val)
 {
-	uint64_t reserved = 0xFFULL | BIT(9) | BIT(10) | phys_reserved(a->ctx);
+	uint64_t reserved = 0xFFULL | BIT(9) | phys_reserved(a->ctx);
+	uint64_t old = a->s->apic_base;
+	bool old_x2 = (old & APIC_BASE_EXTD) != 0, old_en = (old & APIC_BASE_ENABLE) != 0;
+	bool x2 = (val & APIC_BASE_EXTD) != 0, en = (val & APIC_BASE_ENABLE) != 0;
 
+	if (!a->ctx->x2apic)
+		reserved |= APIC_BASE_EXTD;
 	if (val & reserved)
 		return MSR_GP;
 	if ((val & ~0xFFFULL) != APIC_BASE_DEFAULT)
 		return MSR_GP;
-	a->s->apic_base = (a->s->apic_base & ~APIC_BASE_ENABLE) | (val & APIC_BASE_ENABLE);
+	if (x2 && !en)
+		return MSR_GP;                          /* the invalid state */
+	if (old_x2 && old_en && en && !x2)
+		return MSR_GP;                          /* x2APIC -> xAPIC */
+	if (!old_en && x2)
+		return MSR_GP;                          /* disabled -> x2APIC */
+	a->s->apic_base = (old & ~(uint64_t)(APIC_BASE_ENABLE | APIC_BASE_EXTD)) |
+			  (val & (APIC_BASE_ENABLE | APIC_BASE_EXTD));
 	return MSR_OK;
 }
 

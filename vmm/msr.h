@@ -38,7 +38,14 @@ struct msr_ctx {
 	uint64_t host_tsc;            /* the host TSC now */
 	unsigned phys_addr_bits;      /* the guest's MAXPHYADDR (CPUID 0x80000008 EAX[7:0]) */
 	bool bsp;                     /* the vCPU is the bootstrap processor */
+	bool x2apic;                  /* x2APIC mode is offered (IA32_APIC_BASE[10]) */
 };
+
+/* IA32_APIC_BASE bits (SDM vol. 3 §11.4.4, §11.12.1): BSP 8, x2APIC
+ * enable (EXTD) 10, global enable (EN) 11. */
+#define MSR_APIC_BASE_BSP    BIT(8)
+#define MSR_APIC_BASE_EXTD   BIT(10)
+#define MSR_APIC_BASE_EN     BIT(11)
 
 /* Result of msr_read/msr_write: MSR_OK, or inject #GP(0). MSR_UNKNOWN is
  * an MSR not in the table (the caller may try the backend's MSRs before

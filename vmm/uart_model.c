@@ -1,5 +1,5 @@
-/* uart_model.c - a 16550A's registers as a guest driver sees them, for a
- * console that goes to the hypervisor log (see uart_model.h). Pure. */
+/* uart_model.c - a 16550A's registers as a guest driver sees them (see
+ * uart_model.h). Pure. */
 #include <plinth/string.h>
 #include "uart_model.h"
 
@@ -13,12 +13,18 @@
 #define REG_MSR  6
 #define REG_SCR  7
 #define LCR_DLAB     0x80
+#define IER_ERBFI    0x01    /* received data available interrupt enable */
 #define IER_ETBEI    0x02    /* THR empty interrupt enable */
 #define IIR_NONE     0x01
 #define IIR_THRE     0x02
+#define IIR_RDA      0x04
 #define IIR_FIFO     0xC0    /* FIFOs enabled */
+#define FCR_ENABLE   0x01
+#define FCR_CLEAR_RX 0x02
+#define LSR_DR       0x01
 #define LSR_THRE     0x20
 #define LSR_TEMT     0x40
+#define MCR_OUT2     0x08
 #define MCR_LOOP     0x10
 #define MSR_CTS      0x10
 #define MSR_DSR      0x20
@@ -31,6 +37,11 @@ void uart_model_init(struct uart_model *u, uart_sink_fn sink, void *ctx)
 	u->ctx = ctx;
 }
 
+void uart_model_set_raw_sink(struct uart_model *u, uart_raw_fn raw)
+{
+	u->raw = raw;
+}
+
 void uart_model_flush(struct uart_model *u)
 {
 	if (u->len)
@@ -38,12 +49,44 @@ void uart_model_flush(struct uart_model *u)
 	u->len = 0;
 }
 
+size_t uart_model_receive(struct uart_model *u, const uint8_t *data, size_t len)
+{
+	size_t taken = 0;
+
+	while (taken < len && u->rx_count < UART_RX_MAX) {
+		u->rx[(u->rx_head + u->rx_count) % UART_RX_MAX] = data[taken++];
+		u->rx_count++;
+	}
+	u->rx_overruns += len - taken;
+	return taken;
+}
+
+static bool rda_pending(const struct uart_model *u)
+{
+	return (u->ier & IER_ERBFI) && u->rx_count > 0;
+}
+
+static bool thre_irq_pending(const struct uart_model *u)
+{
+	return (u->ier & IER_ETBEI) && u->thre_pending;
+}
+
+bool uart_model_irq_line(const struct uart_model *u)
+{
+	return (u->mcr & MCR_OUT2) && (rda_pending(u) || thre_irq_pending(u));
+}
+
 /* A transmitted byte: lines end at '\n' (a '\r' is dropped), and a line
- * longer than the buffer is handed over in pieces. */
+ * longer than the buffer is handed over in pieces. In loopback the byte
+ * comes back on the receive side and nothing leaves the chip (§8.7). */
 static void transmit(struct uart_model *u, uint8_t c)
 {
-	if (u->mcr & MCR_LOOP)
-		return;   /* loopback: nothing leaves the chip (no receive path yet) */
+	if (u->mcr & MCR_LOOP) {
+		uart_model_receive(u, &c, 1);
+		return;
+	}
+	if (u->raw)
+		u->raw(u->ctx, c);
 	if (c == '\n') {
 		u->sink(u->ctx, u->line, u->len);
 		u->len = 0;
@@ -56,19 +99,35 @@ static void transmit(struct uart_model *u, uint8_t c)
 	u->line[u->len++] = (char)c;
 }
 
+static uint8_t receive_byte(struct uart_model *u)
+{
+	uint8_t c;
+
+	if (!u->rx_count)
+		return 0;
+	c = u->rx[u->rx_head];
+	u->rx_head = (u->rx_head + 1) % UART_RX_MAX;
+	u->rx_count--;
+	return c;
+}
+
 uint8_t uart_model_read(struct uart_model *u, unsigned reg)
 {
 	bool dlab = (u->lcr & LCR_DLAB) != 0;
 
 	switch (reg & 7) {
 	case REG_DATA:
-		return dlab ? u->dll : 0;        /* no received data */
+		return dlab ? u->dll : receive_byte(u);
 	case REG_IER:
 		return dlab ? u->dlm : u->ier;
 	case REG_IIR: {
-		uint8_t fifo = (u->fcr & 1) ? IIR_FIFO : 0;
-		/* Reading IIR while THRE is the identified source clears it (§8.6). */
-		if ((u->ier & IER_ETBEI) && u->thre_pending) {
+		uint8_t fifo = (u->fcr & FCR_ENABLE) ? IIR_FIFO : 0;
+		/* Priorities (§8.6, table 4): received data above THR empty.
+		 * RDA clears only when the data is read; reading IIR while
+		 * THRE is the identified source clears THRE. */
+		if (rda_pending(u))
+			return fifo | IIR_RDA;
+		if (thre_irq_pending(u)) {
 			u->thre_pending = false;
 			return fifo | IIR_THRE;
 		}
@@ -79,7 +138,8 @@ uint8_t uart_model_read(struct uart_model *u, unsigned reg)
 	case REG_MCR:
 		return u->mcr;
 	case REG_LSR:
-		return LSR_THRE | LSR_TEMT;       /* transmitter always empty */
+		/* The transmitter is always empty: output leaves at once. */
+		return LSR_THRE | LSR_TEMT | (u->rx_count ? LSR_DR : 0);
 	case REG_MSR:
 		/* In loopback the modem inputs follow the MCR outputs: RTS->CTS,
 		 * DTR->DSR, OUT1->RI, OUT2->DCD (§8.7); drivers probe with it. */
@@ -117,6 +177,8 @@ void uart_model_write(struct uart_model *u, unsigned reg, uint8_t val)
 		return;
 	case REG_IIR:
 		u->fcr = val;
+		if (val & FCR_CLEAR_RX)
+			u->rx_count = 0;             /* FCR bit 1 resets the receive FIFO */
 		return;
 	case REG_LCR:
 		u->lcr = val;

@@ -24,6 +24,9 @@ void vlapic_init(struct vlapic *l, uint8_t apic_id, bool bsp)
 {
 	memset(l, 0, sizeof(*l));
 	l->id = apic_id;
+	l->bsp = bsp;
+	l->mode = VLAPIC_XAPIC;
+	l->changed = true;
 	l->dfr = 0xFFFFFFFFu;
 	l->svr = 0xFF;
 	for (unsigned i = 0; i < LVT_COUNT; i++)
@@ -47,9 +50,21 @@ static int highest_bit(const uint32_t set[8])
 static void set_bit(uint32_t set[8], unsigned v) { set[v / 32] |= 1u << (v % 32); }
 static void clear_bit(uint32_t set[8], unsigned v) { set[v / 32] &= ~(1u << (v % 32)); }
 
+/* Software-enabled (SVR bit 8) in xAPIC or x2APIC mode (§11.4.7.2). A
+ * globally disabled APIC is in its reset state, SVR bit 8 clear. */
 static bool enabled(const struct vlapic *l)
 {
 	return (l->svr & APIC_SVR_ENABLE) != 0;
+}
+
+/* The logical destination register: software-written in xAPIC mode,
+ * derived from the APIC ID in x2APIC mode (cluster ID[19:4] in 31:16,
+ * one bit for ID[3:0] in 15:0; §11.12.10.2). */
+static uint32_t ldr_value(const struct vlapic *l)
+{
+	if (l->mode == VLAPIC_X2APIC)
+		return ((uint32_t)(l->id >> 4) << 16) | (1u << (l->id & 0xF));
+	return l->ldr;
 }
 
 /* ---- priorities (§11.8.3.1) ---- */
@@ -110,6 +125,7 @@ void vlapic_set_irq(struct vlapic *l, uint8_t vector, bool level)
 {
 	if (!enabled(l))
 		return;
+	l->changed = true;
 	if (vector < 16) {
 		apic_error(l, APIC_ESR_RECV_ILLEGAL_VECTOR);
 		return;
@@ -133,20 +149,47 @@ static void eoi(struct vlapic *l)
 /* Does a logical destination select this APIC (§11.6.2.2)? Flat model
  * (DFR 1111b): the 8-bit masks intersect; cluster model (0000b): same
  * cluster in bits 7:4 and the member bits 3:0 intersect. */
-static bool logical_match(const struct vlapic *l, uint8_t dest)
+static bool logical_match(const struct vlapic *l, uint32_t dest)
 {
 	uint8_t ldr = (uint8_t)(l->ldr >> 24);
 
+	/* x2APIC: cluster in 31:16 must match, member bits 15:0 intersect
+	 * (§11.12.10.2). */
+	if (l->mode == VLAPIC_X2APIC)
+		return (dest >> 16) == (ldr_value(l) >> 16) && (dest & ldr_value(l) & 0xFFFF);
 	if ((l->dfr >> 28) == 0xF)
 		return (dest & ldr) != 0;
 	return (dest >> 4) == (ldr >> 4) && (dest & ldr & 0xF) != 0;
+}
+
+/* The ICR's destination: bits 63:56 in xAPIC mode, 63:32 in x2APIC mode
+ * (§11.6.1, §11.12.9). */
+static uint32_t icr_dest(const struct vlapic *l)
+{
+	return l->mode == VLAPIC_X2APIC ? l->icr_high : l->icr_high >> 24;
 }
 
 static void ipi_dropped(struct vlapic *l, uint32_t icr, const char *why)
 {
 	if (l->ipis_dropped++ < IPI_LOG_LIMIT)
 		pr_warn("vlapic %u: IPI (ICR 0x%x dest 0x%x) not delivered: %s", l->id, icr,
-			l->icr_high >> 24, why);
+			icr_dest(l), why);
+}
+
+void vlapic_set_nmi(struct vlapic *l)
+{
+	if (l->mode == VLAPIC_DISABLED)
+		return;
+	l->nmi_pending = true;
+	l->changed = true;
+}
+
+bool vlapic_take_nmi(struct vlapic *l)
+{
+	bool pending = l->nmi_pending;
+
+	l->nmi_pending = false;
+	return pending;
 }
 
 /* Send the IPI the ICR describes (§11.6.1). Delivery is immediate, so the
@@ -155,16 +198,19 @@ static void ipi_dropped(struct vlapic *l, uint32_t icr, const char *why)
 static void send_ipi(struct vlapic *l)
 {
 	uint32_t icr = l->icr_low, dm = icr & APIC_DM_MASK;
-	uint8_t vector = (uint8_t)icr, dest = (uint8_t)(l->icr_high >> 24);
+	uint8_t vector = (uint8_t)icr;
+	uint32_t dest = icr_dest(l);
+	uint32_t broadcast = l->mode == VLAPIC_X2APIC ? 0xFFFFFFFFu : 0xFF;
 	bool self = false, others = false;
 
 	switch ((icr >> 18) & 3) {
 	case 0:   /* no shorthand: the destination field */
 		if (icr & ICR_DEST_LOGICAL) {
 			self = logical_match(l, dest);
-			others = dest != (uint8_t)(l->ldr >> 24);
+			others = l->mode == VLAPIC_X2APIC ? dest != ldr_value(l)
+							  : dest != (uint8_t)(l->ldr >> 24);
 		} else {
-			self = dest == l->id || dest == 0xFF;
+			self = dest == l->id || dest == broadcast;
 			others = dest != l->id;
 		}
 		break;
@@ -179,8 +225,10 @@ static void send_ipi(struct vlapic *l)
 	default: others = true; break;               /* all excluding self */
 	}
 	if (self) {
-		if (dm != APIC_DM_FIXED && dm != APIC_DM_LOWEST) {
-			ipi_dropped(l, icr, "only fixed and lowest-priority IPIs are emulated");
+		if (dm == APIC_DM_NMI) {
+			vlapic_set_nmi(l);   /* the vector is ignored (§11.6.1) */
+		} else if (dm != APIC_DM_FIXED && dm != APIC_DM_LOWEST) {
+			ipi_dropped(l, icr, "only fixed, lowest-priority and NMI IPIs are emulated");
 		} else if (vector < 16) {
 			apic_error(l, APIC_ESR_SEND_ILLEGAL_VECTOR);
 			apic_error(l, APIC_ESR_RECV_ILLEGAL_VECTOR);
@@ -267,6 +315,9 @@ uint64_t vlapic_timer_deadline(const struct vlapic *l)
 bool vlapic_accepts_pic(const struct vlapic *l)
 {
 	uint32_t lint0 = l->lvt[LVT_LINT0];
+
+	if (l->mode == VLAPIC_DISABLED)
+		return true;
 	return !(lint0 & APIC_LVT_MASKED) && (lint0 & APIC_DM_MASK) == APIC_DM_EXTINT;
 }
 
@@ -282,7 +333,7 @@ static bool reg_read(struct vlapic *l, uint32_t reg, uint64_t now, uint32_t *val
 	case APIC_PPR:       *val = vlapic_ppr(l); return true;
 	case APIC_EOI:       *val = 0; return true;   /* write-only */
 	case APIC_RRD:       *val = 0; return true;   /* remote read: never valid */
-	case APIC_LDR:       *val = l->ldr; return true;
+	case APIC_LDR:       *val = ldr_value(l); return true;
 	case APIC_DFR:       *val = l->dfr; return true;
 	case APIC_SVR:       *val = l->svr; return true;
 	case APIC_ESR:       *val = l->esr; return true;
@@ -391,6 +442,10 @@ int vlapic_mmio_read(struct vlapic *l, uint32_t offset, unsigned size, uint64_t 
 		pr_warn("vlapic %u: read of %u bytes at offset 0x%x refused", l->id, size, offset);
 		return -EINVAL;
 	}
+	if (l->mode != VLAPIC_XAPIC) {
+		*val = size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
+		return 0;
+	}
 	vlapic_tick(l, now);
 	if (!reg_read(l, reg, now, &v)) {
 		apic_error(l, APIC_ESR_ILLEGAL_REGISTER);
@@ -411,6 +466,8 @@ int vlapic_mmio_write(struct vlapic *l, uint32_t offset, unsigned size, uint32_t
 		pr_warn("vlapic %u: write of %u bytes at offset 0x%x refused", l->id, size, offset);
 		return -EINVAL;
 	}
+	if (l->mode != VLAPIC_XAPIC)
+		return 0;   /* the page is not decoded: the write goes nowhere */
 	if (size != 4 || (offset & 0xF)) {
 		/* Undefined (§11.4.1: registers take aligned 32-bit stores). */
 		pr_warn("vlapic %u: %u-byte write at offset 0x%x ignored (APIC registers take "
@@ -418,7 +475,125 @@ int vlapic_mmio_write(struct vlapic *l, uint32_t offset, unsigned size, uint32_t
 		return 0;
 	}
 	vlapic_tick(l, now);
+	l->changed = true;
 	if (!reg_write(l, reg, val, now))
 		apic_error(l, APIC_ESR_ILLEGAL_REGISTER);
+	return 0;
+}
+
+/* ---- mode, CR8 and the x2APIC MSRs ---- */
+
+void vlapic_set_mode(struct vlapic *l, enum vlapic_mode mode)
+{
+	if (mode == l->mode)
+		return;
+	if (mode == VLAPIC_DISABLED) {
+		/* Everything but the ID returns to the reset state; a later
+		 * enable finds it there (§11.4.3). The VMM's NMI-window flag
+		 * describes the backend, not the APIC: it survives. */
+		bool nmi_window = l->nmi_window;
+		vlapic_init(l, l->id, l->bsp);
+		l->mode = VLAPIC_DISABLED;
+		l->nmi_window = nmi_window;
+		return;
+	}
+	/* Disabled -> xAPIC finds the reset state; xAPIC -> x2APIC keeps
+	 * the registers, the LDR becomes the derived one (§11.12.5.1). */
+	l->mode = (uint8_t)mode;
+	l->changed = true;
+}
+
+uint8_t vlapic_get_cr8(const struct vlapic *l)
+{
+	return l->tpr >> 4;
+}
+
+void vlapic_set_cr8(struct vlapic *l, uint8_t cr8)
+{
+	l->tpr = (uint8_t)((cr8 & 0xF) << 4);
+	l->changed = true;
+}
+
+/* Registers the x2APIC interface does not have (§11.12.1.2 Table 11-6):
+ * APR, remote read, DFR, ICR high (the ICR is one 64-bit MSR). */
+static bool x2apic_absent(uint32_t reg)
+{
+	return reg == APIC_APR || reg == APIC_RRD || reg == APIC_DFR || reg == APIC_ICR_HIGH;
+}
+
+/* Write-only x2APIC registers: EOI and SELF IPI. */
+#define APIC_SELF_IPI 0x3F0
+
+int vlapic_x2apic_read(struct vlapic *l, uint32_t msr, uint64_t now, uint64_t *val)
+{
+	uint32_t reg = (msr - X2APIC_MSR_FIRST) << 4, v = 0;
+
+	*val = 0;
+	if (l->mode != VLAPIC_X2APIC || msr < X2APIC_MSR_FIRST || msr > X2APIC_MSR_LAST)
+		return -EINVAL;
+	if (x2apic_absent(reg) || reg == APIC_EOI || reg == APIC_SELF_IPI)
+		return -EINVAL;
+	vlapic_tick(l, now);
+	if (reg == APIC_ICR_LOW) {
+		*val = ((uint64_t)l->icr_high << 32) | l->icr_low;
+		return 0;
+	}
+	if (reg == APIC_ID) {
+		*val = l->id;   /* the 32-bit x2APIC ID (§11.12.5.1) */
+		return 0;
+	}
+	if (!reg_read(l, reg, now, &v))
+		return -EINVAL;
+	*val = v;
+	return 0;
+}
+
+int vlapic_x2apic_write(struct vlapic *l, uint32_t msr, uint64_t val, uint64_t now)
+{
+	uint32_t reg = (msr - X2APIC_MSR_FIRST) << 4, v;
+
+	if (l->mode != VLAPIC_X2APIC || msr < X2APIC_MSR_FIRST || msr > X2APIC_MSR_LAST)
+		return -EINVAL;
+	if (x2apic_absent(reg))
+		return -EINVAL;
+	/* Read-only registers fault on WRMSR in x2APIC mode. */
+	switch (reg) {
+	case APIC_ID: case APIC_VERSION: case APIC_PPR: case APIC_LDR: case APIC_TIMER_CCR:
+		return -EINVAL;
+	}
+	if (reg >= APIC_ISR && reg < APIC_ESR)
+		return -EINVAL;
+	if (reg == APIC_ICR_LOW) {
+		vlapic_tick(l, now);
+		l->changed = true;
+		l->icr_high = (uint32_t)(val >> 32);
+		l->icr_low = (uint32_t)val & ICR_LOW_WRITABLE;
+		send_ipi(l);
+		return 0;
+	}
+	/* Every other register is 32 bits: 63:32 are reserved. */
+	if (val >> 32)
+		return -EINVAL;
+	v = (uint32_t)val;
+	if (reg == APIC_SELF_IPI) {
+		/* Vector in 7:0, the rest reserved; a fixed, edge-triggered
+		 * self-IPI (§11.12.11). */
+		if (v >> 8)
+			return -EINVAL;
+		if (v < 16) {
+			apic_error(l, APIC_ESR_SEND_ILLEGAL_VECTOR);
+			apic_error(l, APIC_ESR_RECV_ILLEGAL_VECTOR);
+		} else {
+			vlapic_set_irq(l, (uint8_t)v, false);
+		}
+		return 0;
+	}
+	/* EOI and ESR take only 0 in x2APIC mode (§11.12.1.2). */
+	if ((reg == APIC_EOI || reg == APIC_ESR) && v)
+		return -EINVAL;
+	vlapic_tick(l, now);
+	l->changed = true;
+	if (!reg_write(l, reg, v, now))
+		return -EINVAL;
 	return 0;
 }

@@ -3,8 +3,9 @@
  * map in §11.4.1 Table 11-1). Pure (host-tested): time comes in as
  * nanoseconds from the caller, interrupts go out as IRR bits the VMM
  * polls with vlapic_pending() and acknowledges with vlapic_accept() when it
- * injects one. xAPIC register access only: x2APIC is not offered to
- * guests yet (cpuid_policy hides it). */
+ * injects one. Registers are reached through the xAPIC page (MMIO) or,
+ * in x2APIC mode, the MSRs 0x800-0x8FF (§11.12); IA32_APIC_BASE's enable
+ * and EXTD bits pick the mode (vlapic_set_mode). */
 #ifndef VMM_VLAPIC_H
 #define VMM_VLAPIC_H
 
@@ -63,6 +64,16 @@
 
 enum vlapic_lvt { LVT_TIMER, LVT_THERMAL, LVT_PERF, LVT_LINT0, LVT_LINT1, LVT_ERROR, LVT_COUNT };
 
+/* The APIC's global state, IA32_APIC_BASE bits 11 (EN) and 10 (EXTD)
+ * (§11.4.3, §11.12.1, Table 11-5). */
+enum vlapic_mode { VLAPIC_DISABLED, VLAPIC_XAPIC, VLAPIC_X2APIC };
+
+/* x2APIC MSRs (§11.12.1.2, Table 11-6): register offset = (msr - 0x800) << 4. */
+#define X2APIC_MSR_FIRST   0x800u
+#define X2APIC_MSR_LAST    0x8FFu
+#define X2APIC_MSR_ICR     0x830u   /* 64-bit ICR: destination in 63:32 */
+#define X2APIC_MSR_SELF_IPI 0x83Fu  /* write-only: vector 7:0 */
+
 struct vlapic {
 	uint8_t id;                 /* APIC ID (xAPIC: register bits 31:24) */
 	uint8_t tpr;
@@ -77,15 +88,51 @@ struct vlapic {
 	uint64_t timer_deadline_ns; /* when the count reaches 0; 0: stopped or
 				       a one-shot count ran out */
 	uint64_t ipis_dropped;      /* IPIs to other vCPUs, not delivered yet */
+	uint8_t mode;               /* enum vlapic_mode */
+	bool bsp;
+	bool nmi_pending;           /* an NMI (ICR or LVT with NMI delivery) waits
+				       for the VMM to inject it (vlapic_take_nmi) */
+	/* Set by everything that may change what the APIC presents or when
+	 * its timer next fires: register and TPR writes, new IRR bits, mode
+	 * changes, NMIs. The VMM's delivery path (vmm/exit_irq.c) clears it
+	 * when it looks at the APIC, and skips the look while it stays clear
+	 * and quiet_until_tsc has not come. */
+	bool changed;
+	uint64_t quiet_until_tsc;   /* exit_irq.c: host TSC until which nothing is due */
+	bool nmi_window;            /* exit_irq.c: NMI-window exiting is on */
 };
 
 /* Reset state (§11.4.7.1): IRR/ISR/TMR/ICR/LDR/TPR and the timer zero, DFR
  * all ones, SVR 0xFF (software disabled), LVTs masked; for the BSP LINT0
  * ExtINT and LINT1 NMI unmasked, the "virtual wire" a PC BIOS leaves so
- * the 8259 reaches the CPU (MultiProcessor spec 1.4 §3.6.2.2). */
+ * the 8259 reaches the CPU (MultiProcessor spec 1.4 §3.6.2.2). xAPIC mode
+ * (IA32_APIC_BASE EN=1, EXTD=0). */
 void vlapic_init(struct vlapic *l, uint8_t apic_id, bool bsp);
+/* IA32_APIC_BASE changed the mode (the caller checked the transition is
+ * legal, §11.12.5, vmm/msr.c). Disabling resets every register but the ID
+ * (§11.4.3: the APIC comes back in its reset state when enabled again);
+ * xAPIC -> x2APIC keeps the state, with the logical ID derived from the
+ * APIC ID (§11.12.10.2). */
+void vlapic_set_mode(struct vlapic *l, enum vlapic_mode mode);
+/* The TPR as MOV CR8 sees it (§11.8.6): CR8[3:0] = TPR[7:4]; a write
+ * sets TPR[7:4] and clears TPR[3:0]. */
+uint8_t vlapic_get_cr8(const struct vlapic *l);
+void vlapic_set_cr8(struct vlapic *l, uint8_t cr8);
+/* RDMSR/WRMSR of x2APIC MSR msr (0x800-0x8FF) at time now. 0, or -EINVAL
+ * where the CPU raises #GP (§11.12.1.2-§11.12.1.3): not in x2APIC mode,
+ * a reserved MSR, reading a write-only or writing a read-only register,
+ * reserved bits (63:32 of 32-bit registers, a non-zero EOI or ESR write,
+ * SELF IPI bits 63:8). */
+int vlapic_x2apic_read(struct vlapic *l, uint32_t msr, uint64_t now, uint64_t *val);
+int vlapic_x2apic_write(struct vlapic *l, uint32_t msr, uint64_t val, uint64_t now);
+/* An NMI arrives (ICR/LVT NMI delivery, or another vCPU's IPI). */
+void vlapic_set_nmi(struct vlapic *l);
+/* True (and cleared) if an NMI waits for injection. */
+bool vlapic_take_nmi(struct vlapic *l);
 /* A guest access to the xAPIC page at offset (0-0xFFF), size 1, 2 or 4, at
- * time now. Registers are 32 bits at 16-byte aligned offsets and must be
+ * time now. Outside xAPIC mode the page is not decoded (§11.4.3,
+ * §11.12.2): reads return all ones and writes are dropped, as an
+ * unbacked address. Registers are 32 bits at 16-byte aligned offsets and must be
  * written with aligned 32-bit stores (§11.4.1); other writes are ignored
  * with a warning; reads of 1-4 bytes inside a register return those bytes.
  * Reserved registers read 0, ignore writes and set ESR bit 7. Returns 0,
@@ -108,8 +155,10 @@ int vlapic_pending(const struct vlapic *l);
 void vlapic_accept(struct vlapic *l, uint8_t vector);
 /* Processor priority (§11.8.3.1). */
 uint8_t vlapic_ppr(const struct vlapic *l);
-/* True when LINT0 passes the 8259's INTR to the CPU: LVT LINT0 unmasked
- * with delivery mode ExtINT (§11.5.1). */
+/* True when the 8259's INTR reaches the CPU: LVT LINT0 unmasked with
+ * delivery mode ExtINT (§11.5.1), or the APIC globally disabled, which
+ * leaves the processor as one without an APIC, INTR wired straight in
+ * (§11.4.3). */
 bool vlapic_accepts_pic(const struct vlapic *l);
 /* When the timer will next present a deliverable interrupt (ns): 0 if it
  * will not (stopped, LVT masked, or its vector's priority class not above

@@ -106,21 +106,32 @@ static void free_region(struct vm_region *r)
 	r->chunks = NULL;
 }
 
-void vm_destroy(struct vm *vm)
+void vm_release(struct vm *vm)
 {
 	if (!vm)
 		return;
-	if (vm->vcpu) {
-		vcpu_ops->destroy(vm->vcpu);
-		kfree(vm->vcpu);
-	}
+	vcpu_free(vm->vcpu);
+	vm->vcpu = NULL;
 	/* The tables go before the RAM they point at: no vCPU can walk them
 	 * any more (its backend state is gone). */
 	pt_destroy(&vm->slat);
 	vm_platform_destroy(vm);
+	vm->platform = NULL;
 	for (unsigned i = 0; i < vm->region_count; i++)
 		free_region(&vm->regions[i]);
+	vm->region_count = 0;
+	vm->io_count = 0;
+	/* The UART (with its console ring) stays until vm_destroy: what a
+	 * stopped VM printed last stays readable (`console NAME`). */
+}
+
+void vm_destroy(struct vm *vm)
+{
+	if (!vm)
+		return;
+	vm_release(vm);
 	kfree(vm->uart);
+	kfree(vm->config);
 	kfree(vm);
 }
 

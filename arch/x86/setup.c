@@ -105,7 +105,8 @@ static __noreturn void kernel_main_late(void *arg)
 		emu_exit(0);
 		pr_err("test_exit: power-off failed");
 	}
-	cpu_idle_loop();
+	/* Run VMs created later (the console domain's vmctl_create). */
+	vmm_cpu_loop();
 }
 
 void kernel_main(struct boot_info *bi)

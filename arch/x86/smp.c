@@ -15,6 +15,7 @@
 #include <plinth/string.h>
 #include <plinth/time.h>
 #include <plinth/virt.h>
+#include <plinth/vm.h>
 #include <x86/arch.h>
 #include <x86/cpu.h>
 #include <x86/cpu_init.h>
@@ -285,5 +286,7 @@ void smp_ap_main(struct percpu *pc)
 	 * VMX/SVM on the machine it does nothing. */
 	(void)virt_cpu_enable();
 	__atomic_store_n(&pc->online, true, __ATOMIC_RELEASE);
-	cpu_idle_loop();
+	/* Instead of idling: run vCPUs once the scheduler is up (it halts
+	 * until then). */
+	vmm_cpu_loop();
 }

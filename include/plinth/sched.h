@@ -192,6 +192,8 @@ struct sched_decision sched_schedule(unsigned cpu, uint64_t now);
 enum sched_state sched_entity_state(const struct sched_entity *se);
 struct sched_entity_stats sched_entity_get_stats(const struct sched_entity *se);
 uint64_t sched_group_runtime(const struct sched_group *g);
+/* The CPU se runs on, is queued on, or last ran on. */
+unsigned sched_entity_cpu(const struct sched_entity *se);
 /* The entity running on cpu, NULL if idle or cpu is out of range. */
 struct sched_entity *sched_current(unsigned cpu);
 /* Entities queued (waiting, not running) on cpu. */

@@ -31,5 +31,9 @@ uint64_t uart_rx_irq_count(void);
 void uart_set_owned_by_guest(bool owned);
 bool uart_owned_by_guest(void);
 void uart_write_panic(const char *s, size_t len);
+/* While owned by the console domain the UART's interrupt is the guest's:
+ * the IRQ handler calls hook (vmm/console_domain.c forwards it into the
+ * console domain's virtual PIC) and never reads the UART itself. */
+void uart_set_guest_irq_hook(void (*hook)(void));
 
 #endif

@@ -4,10 +4,11 @@
  * scheduler/ and mm/ only call through it and never execute a VMX or SVM
  * instruction themselves.
  *
- * Threading rule of this first slice: a vCPU runs on the CPU that created
- * it (the backend's per-CPU state, e.g. the current VMCS, is not migrated
- * yet); every op that touches the backend's per-CPU state checks that
- * (BUG_ON in the VMX backend's vmcs_load()). */
+ * Threading rule: a vCPU's backend state is used on one CPU at a time,
+ * v->host_cpu. It moves only through put (on the old CPU) and load (on the
+ * new one), which the scheduler's switch hooks call (vmm/vcpu.c); every op
+ * that touches the backend's per-CPU state checks that it runs on
+ * v->host_cpu (BUG_ON). */
 #ifndef PLINTH_VCPU_OPS_H
 #define PLINTH_VCPU_OPS_H
 
@@ -126,6 +127,9 @@ struct vcpu_event {
 #define VCPU_BLOCK_IF     BIT(0)   /* RFLAGS.IF = 0 */
 #define VCPU_BLOCK_SHADOW BIT(1)   /* STI or MOV SS shadow (SDM vol. 3 §25.4.2) */
 #define VCPU_BLOCK_EVENT  BIT(2)   /* an event is already queued for the next entry */
+/* NMIs are blocked: the guest's NMI handler runs until its IRET (SDM
+ * vol. 3 §6.7.1). Blocks only NMI injection, never external interrupts. */
+#define VCPU_BLOCK_NMI    BIT(3)
 
 /* Exception vectors used by the VMM (SDM vol. 3 §6.3.1). */
 #define VEC_UD 6
@@ -212,6 +216,36 @@ struct vcpu_ops {
 	 * (RFLAGS.IF=1, no STI/MOV SS shadow; SDM vol. 3 §26.7.5, AMD APM
 	 * vol. 2 §15.21.4 V_IRQ with the VINTR intercept). */
 	void (*request_intr_window)(struct vcpu *v, bool on);
+	/* ---- scheduling (vmm/vcpu.c switch hooks, the per-CPU loop) ----
+	 * Make v's backend state usable on this CPU. Called with interrupts
+	 * off when the vCPU is switched in; it may have been put on another
+	 * CPU before (VMX: VMPTRLD, host-state fields of this CPU, a tagged-
+	 * TLB flush when the CPU changed; SVM: the ASID's TLB flushed when the
+	 * CPU changed). v->host_cpu is this CPU afterwards. */
+	void (*load)(struct vcpu *v);
+	/* The vCPU leaves this CPU: after put, another CPU may load it (VMX:
+	 * VMCLEAR, SDM vol. 3 §25.11.1; the next entry is a VMLAUNCH). */
+	void (*put)(struct vcpu *v);
+	/* Make the next entries exit after at most ns nanoseconds in the
+	 * guest, whatever the guest's RFLAGS.IF (0 = no limit). Returns 0, or
+	 * -ENOTSUP when the backend has no such timer (SVM): the caller then
+	 * relies on the host LAPIC timer with the INTR intercept. */
+	int (*set_preempt_timer)(struct vcpu *v, uint64_t ns);
+	/* ---- device pass-through (vmm/console_domain.c) ----
+	 * Let the guest reach host ports [port, port+count) directly (pass
+	 * true: their bits cleared in the VMX I/O bitmaps, SDM vol. 3 §25.6.4 /
+	 * the SVM IOPM, APM vol. 2 §15.10.1) or intercept them again (false).
+	 * Only for the console domain's UART. 0 or -EINVAL. */
+	int (*set_io_passthrough)(struct vcpu *v, uint16_t port, unsigned count, bool pass);
+	/* ---- NMIs (vmm/exit_irq.c) ----
+	 * NMI-window exiting on or off: while on, the guest exits with
+	 * EXIT_NMI_WINDOW when an NMI could be injected (no NMI blocking and
+	 * no STI/MOV SS shadow). VMX: "NMI-window exiting" with virtual NMIs
+	 * (SDM vol. 3 §26.7.6, §25.6.1); SVM: the IRET intercept (APM vol. 2
+	 * §15.21.3), the exit comes at the handler's IRET and NMIs count as
+	 * unblocked once RIP has moved past it. -ENOTSUP when the CPU offers
+	 * neither (the NMI then waits for the next exit). */
+	int (*request_nmi_window)(struct vcpu *v, bool on);
 };
 
 /* The backends. */

@@ -12,10 +12,12 @@
 
 #include <plinth/compiler.h>
 #include <plinth/pgtable.h>
+#include <plinth/sched.h>
 #include <plinth/vcpu_ops.h>
 
 struct boot_info;
 struct vm_platform;
+struct vm_config;
 
 #define VM_NAME_MAX      32
 #define VM_MAX_REGIONS   16
@@ -63,12 +65,22 @@ struct vm {
 	unsigned region_count;
 	struct vm_io_range io[VM_MAX_IO_RANGES];
 	unsigned io_count;
-	struct vcpu *vcpu;               /* one vCPU in this slice */
+	struct vcpu *vcpu;               /* vCPU 0 (one vCPU per VM so far) */
 	bool exit_code_valid;            /* the guest wrote the test-exit port */
 	uint32_t exit_code;
 	char stop_reason[192];
 	void *uart;                      /* the COM1 model (vmm/dev_uart.c) */
 	struct vm_platform *platform;    /* PIC, fw_cfg, local APIC (vmm/platform.h) */
+	/* Scheduling (vmm/vcpu.c, vmm/vm_sched.c): the VM is one scheduler
+	 * group; its vCPUs are the group's entities. */
+	struct sched_group sched;
+	uint64_t vcpu_affinity;          /* host CPU mask for its vCPUs, 0 = any */
+	int live_vcpus;                  /* vCPUs still on the scheduler (atomic) */
+	bool finished;                   /* stop handled: stats printed, vCPUs gone */
+	bool privileged;                 /* the console domain */
+	struct vm_config *config;        /* what it was built from (vmctl reset), or NULL */
+	void (*on_stopped)(struct vm *vm);  /* called once when its last vCPU left the
+					       scheduler (vmm/vmctl.c) */
 	/* Statistics (vmm/stats.c), printed when the VM stops. */
 	uint64_t start_tsc;              /* host TSC when the VM was first entered */
 	uint64_t stop_tsc;               /* host TSC when it stopped */
@@ -81,6 +93,10 @@ struct vm {
 struct vm *vm_create(const char *name);
 /* Free everything the VM holds (vCPU, RAM, tables, devices). */
 void vm_destroy(struct vm *vm);
+/* Free what a stopped VM holds but keep the struct (name, state, stop
+ * reason, statistics, config): its vCPU must be off every CPU and off the
+ * scheduler. vm_destroy frees the rest. */
+void vm_release(struct vm *vm);
 /* Give the VM size bytes of zeroed RAM at gpa (gpa 2 MiB aligned, size a
  * multiple of 4 KiB, at most VM_RAM_MAX). -EINVAL (logged) or -ENOMEM. */
 int vm_add_ram(struct vm *vm, gpa_t gpa, uint64_t size);
@@ -129,8 +145,34 @@ int vcpu_set_multiboot_state(struct vcpu *v, uint32_t entry, uint32_t magic, uin
  * * 16 and 64 KiB limits, the IVT at 0, IF=0), as a BIOS leaves a boot
  * sector. -ENOTSUP (logged) if the backend cannot run real mode. */
 int vcpu_set_real_mode_state(struct vcpu *v, uint16_t cs, uint16_t ip);
-/* Run until the VM stops. */
-void vcpu_run_loop(struct vcpu *v);
+/* Give the vCPU to the scheduler (the VM's group must be initialised):
+ * it becomes runnable on the CPUs of vm->vcpu_affinity. 0 or an error. */
+int vcpu_start(struct vcpu *v);
+/* The vCPU halted (HLT with IF=1, nothing pending): it leaves the run
+ * queue after this exit and is woken at guest time deadline_ns (the
+ * virtual timer; 0 = none) or by vcpu_kick. */
+void vcpu_halt(struct vcpu *v, uint64_t deadline_ns);
+/* An interrupt was raised for v from outside its own exit handling (a
+ * device, another vCPU, the console): wake it if halted, and make its CPU
+ * look at it (a reschedule IPI) if it runs elsewhere. Any CPU, any time. */
+void vcpu_kick(struct vcpu *v);
+/* Take the stopped VM's vCPUs off the scheduler (waiting until none runs),
+ * or leave that to the CPU that ran one when it saw the stop itself; the
+ * last to go runs vm->on_stopped, once (callers wait for its effect). Any
+ * CPU, interrupts enabled. */
+void vm_reap(struct vm *vm);
+/* The per-CPU scheduler loop: pick a vCPU, run it until its slice ends or
+ * it halts or its VM stops, repeat; halt when there is nothing to run.
+ * vmm_cpu_loop never returns; vmm_cpu_loop_until(done) returns on the CPU
+ * that finds *done true (the BSP at boot: every boot VM stopped). */
+__noreturn void vmm_cpu_loop(void);
+void vmm_cpu_loop_until(volatile bool *done);
+/* Bring up the scheduler for every online CPU (slice from hv_opts). */
+int vmm_sched_init(void);
+/* Per-CPU scheduling statistics for a run: "cpu N: ..." lines. */
+void vmm_sched_report(void);
+/* Free a vCPU that is off every CPU (vm_release). */
+void vcpu_free(struct vcpu *v);
 /* Log "vm NAME: ..." with the backend's full state dump. */
 void vcpu_dump(struct vcpu *v);
 /* Queue #vector (with error code if has_error) for the next entry. */
@@ -157,7 +199,12 @@ int vm_stats_format(char *buf, size_t size, uint64_t wall_tsc, uint64_t guest_ts
 int vmm_init(void);
 /* Start the VMs of the boot module vms.cfg that have autostart=yes, and a
  * VM for every boot module named guest-NAME.elf that no configuration
- * names (see vmm/boot.c); run each to completion on this CPU. */
+ * names (see vmm/boot.c): build them and give their vCPUs to the
+ * scheduler; then run the scheduler loop on this CPU (the other CPUs run
+ * it already) until every VM started here has stopped. */
 void vmm_start(const struct boot_info *bi);
+/* Build a VM from a configuration with the boot modules plinth was booted
+ * with (vmm/boot.c; vmctl_create). NULL (logged) on failure. Not started. */
+struct vm *vmm_build_vm(const struct vm_config *cfg, const char *cmdline);
 
 #endif

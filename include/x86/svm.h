@@ -151,6 +151,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "the VMCB is one page");
 #define SVM_INTERCEPT1_INIT     BIT(3)
 #define SVM_INTERCEPT1_VINTR    BIT(4)
 #define SVM_INTERCEPT1_CPUID    BIT(18)
+#define SVM_INTERCEPT1_IRET     BIT(20)
 #define SVM_INTERCEPT1_INVD     BIT(22)
 #define SVM_INTERCEPT1_PAUSE    BIT(23)
 #define SVM_INTERCEPT1_HLT      BIT(24)
@@ -205,6 +206,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "the VMCB is one page");
 #define SVM_EXIT_VINTR         0x064
 #define SVM_EXIT_RDTSC         0x06E
 #define SVM_EXIT_CPUID         0x072
+#define SVM_EXIT_IRET          0x074
 #define SVM_EXIT_INVD          0x076
 #define SVM_EXIT_PAUSE         0x077
 #define SVM_EXIT_HLT           0x078

@@ -192,6 +192,8 @@ int vmx_adjust_controls(uint32_t want, uint32_t must, uint32_t may, uint32_t *ou
 /* More execution controls (SDM vol. 3C §25.6.1, §25.6.2, Tables 25-5..25-7). */
 #define PIN_EXTINT_EXITING      BIT(0)
 #define PIN_NMI_EXITING         BIT(3)
+#define PIN_VIRTUAL_NMIS        BIT(5)
+#define PROC_NMI_WINDOW_EXITING BIT(22)
 #define PROC_TSC_OFFSETTING     BIT(3)
 #define PROC_HLT_EXITING        BIT(7)
 #define PROC_MWAIT_EXITING      BIT(10)
@@ -241,6 +243,7 @@ struct vmx_msr_entry {
 #define VMX_EXIT_CPUID           10
 #define VMX_EXIT_HLT             12
 #define VMX_EXIT_INVD            13
+#define VMX_EXIT_TASK_SWITCH     9
 #define VMX_EXIT_VMCALL          18
 #define VMX_EXIT_VMCLEAR         19
 #define VMX_EXIT_VMXON           27
@@ -253,6 +256,7 @@ struct vmx_msr_entry {
 #define VMX_EXIT_MWAIT           36
 #define VMX_EXIT_MONITOR         39
 #define VMX_EXIT_PAUSE           40
+#define VMX_EXIT_APIC_ACCESS     44
 #define VMX_EXIT_MACHINE_CHECK   41
 #define VMX_EXIT_EPT_VIOLATION   48
 #define VMX_EXIT_EPT_MISCONFIG   49
@@ -277,6 +281,7 @@ struct vmx_msr_entry {
 /* Guest interruptibility state (§25.4.2, Table 25-3). */
 #define VMX_INTERRUPTIBILITY_STI    BIT(0)
 #define VMX_INTERRUPTIBILITY_MOVSS  BIT(1)
+#define VMX_INTERRUPTIBILITY_NMI    BIT(3)   /* blocking by NMI (virtual NMIs) */
 
 /* The exit fields the decoder reads, gathered by the backend so decoding
  * is pure (arch/x86/vmx/vmx_exit.c). */
@@ -290,6 +295,24 @@ struct vmx_exit_raw {
 	uint64_t guest_linear;  /* VMCS_GUEST_LINEAR_ADDR */
 	uint32_t insn_error;    /* VMCS_INSN_ERROR (entry failures by VMfailValid) */
 };
+/* Which exit-information fields an exit needs read (vmx_exit_needs()):
+ * the backend reads the exit reason, RIP, RSP and RFLAGS at every exit and
+ * only these others when the reason uses them (a VMREAD per field per exit
+ * is most of the exit path's cost). */
+#define VMX_NEED_QUAL      BIT(0)   /* exit qualification */
+#define VMX_NEED_INSN_LEN  BIT(1)   /* VM-exit instruction length */
+#define VMX_NEED_INTR_INFO BIT(2)   /* exit interruption information and error code */
+#define VMX_NEED_GPA       BIT(3)   /* guest-physical address */
+#define VMX_NEED_GLA       BIT(4)   /* guest linear address */
+/* IDT-vectoring information: valid only for exits that can happen while
+ * an event is delivered through the IDT (SDM vol. 3C §28.2.4): exceptions,
+ * EPT violations and misconfigurations, task switches, APIC accesses,
+ * triple faults. */
+#define VMX_NEED_IDT_VEC   BIT(5)
+#define VMX_NEED_ALL       0x3Fu
+/* The fields exit reason (the full field, bit 31 included) needs;
+ * VMX_NEED_ALL for reasons plinth does not decode (their log shows all). */
+unsigned vmx_exit_needs(uint32_t reason);
 struct vm_exit;
 /* Decode one exit into the vendor-neutral record. Never fails: reasons
  * plinth does not know become EXIT_UNKNOWN with the raw reason kept. */

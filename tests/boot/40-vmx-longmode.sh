@@ -18,7 +18,7 @@ for check in 'started in real mode' 'protected mode' 'EFER.LME set, LMA clear' '
 	'AVX works with XCR0 = 7'; do
 	bt_expect "\\[longmode\\] PASS: $check" "'[longmode] PASS: $check'"
 done
-bt_expect '\[longmode\] SUMMARY: 29 passed, 0 failed' "'[longmode] SUMMARY: 29 passed, 0 failed'"
+bt_expect '\[longmode\] SUMMARY: 32 passed, 0 failed' "'[longmode] SUMMARY: 32 passed, 0 failed'"
 bt_expect 'vm longmode: exit code 0[[:space:]]*$' "'vm longmode: exit code 0'"
 bt_expect '\[msr\] SUMMARY: [1-9][0-9]* passed, 0 failed' "'[msr] SUMMARY: N passed, 0 failed' after longmode"
 bt_reject '\] (FAIL|SKIP):' "a failed or skipped guest check"

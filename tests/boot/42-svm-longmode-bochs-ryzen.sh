@@ -9,7 +9,7 @@ bt_need_file "$BUILD/test-longmode.iso" "the longmode ISO (make BUILD=$BUILD tes
 bt_bochs 180 "$BUILD/test-longmode.iso" 1 ryzen
 bt_expect 'virt: AMD SVM' "'virt: AMD SVM, ...' (SVM detected)"
 bt_expect '\[longmode\] PASS: AVX works with XCR0 = 7' "'[longmode] PASS: AVX works with XCR0 = 7'"
-bt_expect '\[longmode\] SUMMARY: 29 passed, 0 failed' "'[longmode] SUMMARY: 29 passed, 0 failed'"
+bt_expect '\[longmode\] SUMMARY: 32 passed, 0 failed' "'[longmode] SUMMARY: 32 passed, 0 failed'"
 bt_expect 'vm longmode: exit code 0[[:space:]]*$' "'vm longmode: exit code 0'"
 bt_expect '\[msr\] SUMMARY: [1-9][0-9]* passed, 0 failed' "'[msr] SUMMARY: N passed, 0 failed' after longmode"
 bt_reject '\] (FAIL|SKIP):' "a failed or skipped guest check"

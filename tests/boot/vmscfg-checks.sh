@@ -5,8 +5,8 @@ bt_expect 'vms\.cfg:20: unknown key "memroy"' "'vms.cfg:20: unknown key \"memroy
 bt_expect 'vms\.cfg: 1 error, 6 VMs configured' "'vms.cfg: 1 error, 6 VMs configured'"
 bt_expect 'vm lost: image missing\.elf \(vms\.cfg line 23\): no boot module provides it; VM not started' \
 	"'vm lost: image missing.elf (vms.cfg line 23): no boot module provides it ...'"
-bt_expect 'vm smp: vcpus=2 needs the scheduler \(not yet\); VM not started' \
-	"'vm smp: vcpus=2 needs the scheduler (not yet) ...'"
+bt_expect 'vm smp: vcpus=2: guests with more than one vCPU are not supported yet; VM not started' \
+	"'vm smp: vcpus=2: guests with more than one vCPU are not supported yet ...'"
 bt_expect 'vm idle: configured with autostart=no; not started' "'vm idle: configured with autostart=no ...'"
 for g in small mods bootsector; do
 	bt_expect "\\[$g\\] SUMMARY: [1-9][0-9]* passed, 0 failed" "'[$g] SUMMARY: N passed, 0 failed'"

@@ -10,9 +10,7 @@
  * instruction; plinth's hypercall 0), io (OUT to an unassigned port) and
  * mmio (a read of the local APIC's version register at 0xFEE00030, an
  * emulated MMIO page: measured when the VM has a local APIC, which CPUID
- * leaf 1 EDX bit 9 says, or the command line with "lapic=1" (plinth's VMs
- * have one, vmm/platform.c, even while CPUID does not show it); otherwise
- * "BENCH: mmio n/a"). */
+ * leaf 1 EDX bit 9 says; otherwise "BENCH: mmio n/a"). */
 #include "guest.h"
 
 #define ITERATIONS   2000u
@@ -70,39 +68,18 @@ static void report(const char *item, uint32_t tenths)
 	guest_puts("\n");
 }
 
-struct mb1_info {               /* Multiboot 0.6.96 §3.3, the part used here */
-	uint32_t flags, mem_lower, mem_upper, boot_device, cmdline;
-};
-
-/* Does the command line have the word w? */
-static bool cmdline_has(const struct mb1_info *mbi, const char *w)
-{
-	const char *p = (mbi->flags & 4) ? (const char *)mbi->cmdline : "";
-
-	for (; *p; p++) {
-		const char *a = p, *b = w;
-		if (p != (const char *)mbi->cmdline && p[-1] != ' ')
-			continue;
-		while (*b && *a == *b) {
-			a++;
-			b++;
-		}
-		if (!*b && (*a == ' ' || !*a))
-			return true;
-	}
-	return false;
-}
-
 uint32_t guest_main(uint32_t magic, uint32_t info)
 {
-	const struct mb1_info *mbi = (const struct mb1_info *)info;
 	uint32_t r[4];
+
+	(void)magic;
+	(void)info;
 
 	cpuid(0, 0, r);
 	/* "AuthenticAMD": EBX "Auth", EDX "enti", ECX "cAMD". */
 	amd = r[1] == 0x68747541u && r[3] == 0x69746E65u && r[2] == 0x444D4163u;
 	cpuid(1, 0, r);
-	bool lapic = (r[3] & (1u << 9)) || cmdline_has(mbi, "lapic=1");
+	bool lapic = (r[3] & (1u << 9)) != 0;
 
 	guest_puts(amd ? "bench guest: AMD vendor, hypercall by VMMCALL\n"
 		       : "bench guest: Intel vendor, hypercall by VMCALL\n");

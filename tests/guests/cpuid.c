@@ -72,7 +72,7 @@ uint32_t guest_main(uint32_t magic, uint32_t info)
 	guest_check(sig_ok, "hypervisor signature plinthplinth", r[1]);
 	guest_check(r[0] >= 0x40000000u && r[0] < 0x40010000u, "hypervisor max leaf", r[0]);
 
-	guest_check(hypercall(0) == 1, "hypercall 0 returns ABI version 1", hypercall(0));
+	guest_check(hypercall(0) == 2, "hypercall 0 returns ABI version 2", hypercall(0));   /* PLINTH_HC_ABI */
 	guest_check(hypercall(0x1234) == (uint32_t)-38, "unknown hypercall returns -ENOSYS",
 		    hypercall(0x1234));
 

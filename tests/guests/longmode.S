@@ -216,6 +216,7 @@ lm64:
 	call test_tsc
 	call test_xsave
 	call test_mmio_paged
+	call test_cr8_tpr
 
 	/* SUMMARY: N passed, M failed */
 	mov $s_sum1, %esi
@@ -253,6 +254,31 @@ test_mmio_paged:
 	movl (%rax), %eax
 	cmp $0x14, %al
 	mov $m_mmio_paged, %esi
+	call check64
+	ret
+
+/* CR8 is the local APIC's TPR[7:4] (SDM vol. 3 §11.8.6): a MOV to CR8
+ * shows in the TPR register of the APIC page (mapped by test_mmio_paged)
+ * with bits 3:0 clear, and a TPR written through the page reads back
+ * from CR8. */
+test_cr8_tpr:
+	mov $0xFEE00080, %edi           /* TPR */
+	mov $6, %eax
+	mov %rax, %cr8
+	movl (%rdi), %eax
+	cmp $0x60, %eax
+	mov $m_cr8_tpr, %esi
+	call check64
+	movl $0x9C, (%rdi)
+	mov %cr8, %rax
+	cmp $9, %rax
+	mov $m_tpr_cr8, %esi
+	call check64
+	xor %eax, %eax
+	mov %rax, %cr8
+	movl (%rdi), %eax
+	test %eax, %eax
+	mov $m_cr8_zero, %esi
 	call check64
 	ret
 
@@ -599,6 +625,9 @@ m_lme_gp: .asciz "clearing EFER.LME under paging -> #GP\n"
 m_vmxe:  .asciz "CR4.VMXE hidden\n"
 m_cr8:   .asciz "CR8 write/read\n"
 m_cr8_gp: .asciz "CR8 reserved bits -> #GP\n"
+m_cr8_tpr: .asciz "MOV to CR8 sets APIC TPR[7:4]\n"
+m_tpr_cr8: .asciz "APIC TPR write shows in CR8\n"
+m_cr8_zero: .asciz "CR8 = 0 clears the TPR\n"
 m_cstar: .asciz "CSTAR write/read\n"
 m_lstar: .asciz "LSTAR write/read\n"
 m_syscall: .asciz "SYSCALL at LSTAR, CS from STAR, SFMASK applied\n"

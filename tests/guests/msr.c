@@ -34,8 +34,13 @@ uint32_t guest_main(uint32_t magic, uint32_t info)
 		    "APIC_BASE: xAPIC at 0xFEE00000, enabled, BSP", (uint32_t)v);
 	check_gp(wrmsr_try(0x1B, 0xFED00900ULL), "APIC_BASE: moving the base -> #GP");
 	check_gp(wrmsr_try(0x1B, 0xFEE00901ULL), "APIC_BASE: reserved bit 0 -> #GP");
-	check_gp(wrmsr_try(0x1B, 0xFEE00D00ULL), "APIC_BASE: x2APIC enable -> #GP");
+	/* x2APIC mode (offered: CPUID.1:ECX[21]) and its legal transitions
+	 * (SDM vol. 3 §11.12.5). */
+	check_gp(wrmsr_try(0x1B, 0xFEE00500ULL), "APIC_BASE: EXTD without EN -> #GP");
+	check_rw(0x1B, 0xFEE00D00ULL, "APIC_BASE: xAPIC -> x2APIC sticks");
+	check_gp(wrmsr_try(0x1B, 0xFEE00900ULL), "APIC_BASE: x2APIC -> xAPIC -> #GP");
 	check_rw(0x1B, 0xFEE00100ULL, "APIC_BASE: global disable sticks");
+	check_gp(wrmsr_try(0x1B, 0xFEE00D00ULL), "APIC_BASE: disabled -> x2APIC -> #GP");
 	check_rw(0x1B, 0xFEE00900ULL, "APIC_BASE: re-enable sticks");
 
 	guest_check(rdmsr_try(0x3A, &v) == NO_FAULT && (v & 1) && !(v & 6),

@@ -1,9 +1,9 @@
 /* portio.c - test guest: port I/O through plinth (vmm/io.c): reads and
  * writes of every size on unassigned ports (all ones, writes dropped), the
- * 16550's scratch and line-status registers, and the test-exit port at the
- * end (through guest_exit). String I/O is not tested: plinth stops a VM
- * that uses INS/OUTS (not emulated yet). Exits with the number of
- * failures. */
+ * 16550's scratch and line-status registers, string I/O (REP OUTSB to the
+ * UART, REP INSB from an unassigned port into a buffer across a page
+ * boundary, DF=1, ECX=0, OUTSD), and the test-exit port at the end
+ * (through guest_exit). Exits with the number of failures. */
 #include "guest.h"
 
 #define COM1 0x3F8
@@ -22,6 +22,47 @@ static uint32_t in16_keep(uint16_t port, uint32_t eax)
 {
 	__asm__ __volatile__("inw %w1, %w0" : "+a"(eax) : "d"(port));
 	return eax;
+}
+
+/* Two pages, so a buffer can straddle their boundary (paging is off:
+ * linear = guest-physical, and plinth still translates page by page). */
+static uint8_t sbuf[8192] __attribute__((aligned(4096)));
+
+/* INS/OUTS, emulated by plinth element by element (vmm/exit_io.c). */
+static void test_string_io(void)
+{
+	static const char msg[] = "rep outsb reached COM1\n";
+	const char *si = msg;
+	uint8_t *di, *buf = sbuf + 4096 - 5;   /* 5 bytes before the page end */
+	uint32_t cx = sizeof(msg) - 1;
+	bool all = true;
+
+	__asm__ __volatile__("cld; rep outsb" : "+S"(si), "+c"(cx) : "d"(COM1) : "memory");
+	guest_check(cx == 0 && si == msg + sizeof(msg) - 1, "rep outsb: ECX 0, ESI past the text",
+		    cx);
+	for (unsigned i = 0; i < 16; i++)
+		buf[i] = 0;
+	di = buf;
+	cx = 10;
+	__asm__ __volatile__("cld; rep insb" : "+D"(di), "+c"(cx) : "d"(0x2E8) : "memory");
+	for (unsigned i = 0; i < 10; i++)
+		all = all && buf[i] == 0xFF;
+	guest_check(all && buf[10] == 0 && cx == 0 && di == buf + 10,
+		    "rep insb from an unassigned port across a page: 0xFF bytes", buf[10]);
+	/* DF=1: INSW stores at EDI and moves it down by 2. */
+	di = buf + 12;
+	__asm__ __volatile__("std; insw; cld" : "+D"(di) : "d"(0x2E8) : "memory");
+	guest_check(di == buf + 10 && buf[12] == 0xFF && buf[13] == 0xFF && buf[14] == 0,
+		    "insw with DF=1: one word, EDI - 2", (uint32_t)(di - buf));
+	/* REP with ECX = 0 does nothing. */
+	si = msg;
+	cx = 0;
+	__asm__ __volatile__("cld; rep outsb" : "+S"(si), "+c"(cx) : "d"(COM1 + 7) : "memory");
+	guest_check(si == msg, "rep outsb with ECX 0: nothing moves", (uint32_t)(si - msg));
+	/* OUTSD without REP to the UART scratch register: the low byte. */
+	si = "ZYXW";
+	__asm__ __volatile__("cld; outsl" : "+S"(si) : "d"(COM1 + 7) : "memory");
+	guest_check(inb(COM1 + 7) == 'Z', "outsd: one dword, ESI + 4", inb(COM1 + 7));
 }
 
 uint32_t guest_main(uint32_t magic, uint32_t info)
@@ -54,5 +95,6 @@ uint32_t guest_main(uint32_t magic, uint32_t info)
 	outb(COM1 + 3, 0x03);
 	guest_check(inb(COM1 + 3) == 0x03, "UART LCR reads back 8N1", inb(COM1 + 3));
 
+	test_string_io();
 	return guest_summary();
 }

@@ -44,6 +44,8 @@ static struct {
 	struct tent *running[SCHED_MAX_CPUS];
 	uint64_t slices;         /* decisions that ran an entity */
 	uint64_t idle_decisions;
+	uint64_t overrun_ns;     /* a run lasts up to this much past its slice (a
+				    late timer, the exit that ends it), varying */
 } sim;
 
 static struct tent *tent_of(struct sched_entity *se) { return container_of(se, struct tent, se); }
@@ -115,7 +117,8 @@ static bool sim_step(void)
 		assert_ptr_equal(sim.running[cpu], tent_of(d.next));
 		assert_true(d.slice_ns > 0 && d.slice_ns <= SLICE);
 		sim.slices++;
-		sim.next_event[cpu] = sim.now + d.slice_ns;
+		sim.next_event[cpu] = sim.now + d.slice_ns +
+				      (sim.overrun_ns ? sim.slices * 7919 % sim.overrun_ns : 0);
 	} else {
 		assert_null(sim.running[cpu]);
 		sim.idle_decisions++;
@@ -317,6 +320,31 @@ static void test_weights_two_cpus_more_entities(void **state)
 			check_share(names[2 * i + j], (double)ran_now(&t[2 * i + j]) / (double)capacity,
 				    (1 << i) / 14.0, 0.02);
 	}
+}
+
+/* The boot tests' case (tests/boot/sched-fair-vms.cfg): six VMs of one
+ * vCPU with weights 1:2:4:1:2:4 on two CPUs, each within one CPU, so the
+ * shares are w/14 of both CPUs; runs end late by up to 80 % of a slice, as
+ * when the guest exits some time after the timer. */
+static void test_weights_six_groups_two_cpus_late_runs(void **state)
+{
+	static const uint32_t w[6] = { 100, 200, 400, 100, 200, 400 };
+	struct sched_group g[6];
+	struct tent t[6];
+	char names[6][24];
+	uint64_t capacity;
+
+	sim_start(2, NULL);
+	sim.overrun_ns = SLICE * 8 / 10;
+	for (int i = 0; i < 6; i++) {
+		snprintf(names[i], sizeof(names[0]), "%c%u", i < 3 ? 'a' : 'b', w[i] / 100);
+		assert_int_equal(sched_group_init(&g[i], names[i], w[i], 0), 0);
+		add(&t[i], names[i], &g[i], 0);
+	}
+	sim_run_slices(20000);
+	capacity = 2 * sim.now;
+	for (int i = 0; i < 6; i++)
+		check_share(names[i], (double)ran_now(&t[i]) / (double)capacity, w[i] / 1400.0, 0.05);
 }
 
 /* Two CPUs, weights 1:2:4 with one entity each: the weight-4 entity cannot
@@ -794,6 +822,7 @@ int main(void)
 		cmocka_unit_test(test_blocked_entity_hoards_no_credit),
 		cmocka_unit_test(test_paused_group_does_not_run),
 		cmocka_unit_test(test_idle_cpu_returns_null),
+		cmocka_unit_test(test_weights_six_groups_two_cpus_late_runs),
 		cmocka_unit_test(test_no_starvation),
 		cmocka_unit_test(test_tick_decides_preemption),
 		cmocka_unit_test(test_affinity_moves_queued_and_clock_skew),

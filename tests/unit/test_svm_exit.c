@@ -16,7 +16,7 @@
 static void decode(uint64_t code, uint64_t info1, uint64_t info2, uint64_t rip, struct vm_exit *e)
 {
 	struct svm_exit_raw raw = { .exitcode = code, .exitinfo1 = info1, .exitinfo2 = info2 };
-	memset(e, 0xA5, sizeof(*e));   /* the decoder must clear everything */
+	memset(e, 0xA5, sizeof(*e));   /* the decoder must set what the kind uses */
 	svm_exit_decode(&raw, rip, e);
 }
 
@@ -27,6 +27,7 @@ static void test_simple_codes(void **state)
 		{ SVM_EXIT_VMMCALL, EXIT_HYPERCALL }, { SVM_EXIT_INTR, EXIT_EXTINT },
 		{ SVM_EXIT_NMI, EXIT_NMI }, { SVM_EXIT_INIT, EXIT_INIT },
 		{ SVM_EXIT_VINTR, EXIT_INTR_WINDOW }, { SVM_EXIT_SHUTDOWN, EXIT_TRIPLE_FAULT },
+		{ SVM_EXIT_IRET, EXIT_NMI_WINDOW },
 		{ SVM_EXIT_INVD, EXIT_INVD }, { SVM_EXIT_WBINVD, EXIT_WBINVD },
 		{ SVM_EXIT_PAUSE, EXIT_PAUSE }, { SVM_EXIT_XSETBV, EXIT_XSETBV },
 		{ SVM_EXIT_MONITOR, EXIT_MONITOR_MWAIT }, { SVM_EXIT_MWAIT, EXIT_MONITOR_MWAIT },

@@ -214,12 +214,16 @@ static void test_ipis(void **state)
 	assert_int_equal(l.ipis_dropped, 3);
 	vlapic_accept(&l, 0x4A);
 	wr(&l, APIC_EOI, 0);
-	/* Self shorthand with NMI delivery is not allowed; NMI to self by
-	 * ID is not emulated: both dropped with a message. */
+	/* Self shorthand with NMI delivery is not allowed (dropped with a
+	 * message); an NMI to self by ID is pending for the VMM. */
 	wr(&l, APIC_ICR_LOW, (1u << 18) | APIC_DM_NMI);
+	assert_int_equal(l.ipis_dropped, 4);
+	assert_false(vlapic_take_nmi(&l));
 	wr(&l, APIC_ICR_HIGH, 2u << 24);
 	wr(&l, APIC_ICR_LOW, APIC_DM_NMI);
-	assert_int_equal(l.ipis_dropped, 5);
+	assert_int_equal(l.ipis_dropped, 4);
+	assert_true(vlapic_take_nmi(&l));
+	assert_false(vlapic_take_nmi(&l));
 	assert_int_equal(vlapic_pending(&l), -1);
 	/* An illegal vector sent to self: both ESR bits. */
 	wr(&l, APIC_ICR_LOW, (1u << 18) | 0x0F);
@@ -344,6 +348,141 @@ static void test_timer_periodic(void **state)
 	assert_int_equal(vlapic_timer_deadline(&l), t0 + 1500);
 }
 
+/* IA32_APIC_BASE modes: disabled resets the registers and leaves the
+ * page unbacked and the PIC wired to INTR; re-enabling finds the reset
+ * state; x2APIC mode turns the page off. */
+static void test_modes(void **state)
+{
+	struct vlapic l;
+	uint32_t v;
+
+	vlapic_init(&l, 2, true);
+	enable(&l);
+	wr(&l, APIC_TPR, 0x30);
+	wr(&l, APIC_LVT_LINT0, APIC_LVT_MASKED | APIC_DM_EXTINT);
+	assert_false(vlapic_accepts_pic(&l));
+	vlapic_set_irq(&l, 0x50, false);
+	vlapic_set_mode(&l, VLAPIC_DISABLED);
+	assert_int_equal(l.mode, VLAPIC_DISABLED);
+	assert_true(vlapic_accepts_pic(&l));          /* INTR straight to the CPU */
+	assert_int_equal(vlapic_pending(&l), -1);     /* IRR cleared */
+	vlapic_set_irq(&l, 0x51, false);              /* ignored while disabled */
+	assert_int_equal(vlapic_pending(&l), -1);
+	assert_int_equal(vlapic_mmio_read(&l, APIC_VERSION, 4, 0, &v), 0);
+	assert_int_equal(v, 0xFFFFFFFFu);             /* unbacked page */
+	assert_int_equal(vlapic_mmio_read(&l, APIC_VERSION, 2, 0, &v), 0);
+	assert_int_equal(v, 0xFFFF);
+	assert_int_equal(vlapic_mmio_write(&l, APIC_SVR, 4, 0x1FF, 0), 0);
+	assert_int_equal(l.svr, 0xFF);                /* write went nowhere */
+	vlapic_set_mode(&l, VLAPIC_XAPIC);
+	assert_int_equal(rd(&l, APIC_ID), 2u << 24);  /* the ID survives */
+	assert_int_equal(rd(&l, APIC_TPR), 0);        /* the rest is reset */
+	assert_int_equal(rd(&l, APIC_SVR), 0xFF);
+	/* x2APIC: the page is off, the MSRs on; the LDR follows the ID. */
+	vlapic_set_mode(&l, VLAPIC_X2APIC);
+	assert_int_equal(vlapic_mmio_read(&l, APIC_VERSION, 4, 0, &v), 0);
+	assert_int_equal(v, 0xFFFFFFFFu);
+	{
+		uint64_t x;
+		assert_int_equal(vlapic_x2apic_read(&l, 0x80D, 0, &x), 0);
+		assert_int_equal(x, (0u << 16) | (1u << 2));
+		assert_int_equal(vlapic_x2apic_read(&l, 0x802, 0, &x), 0);
+		assert_int_equal(x, 2);
+	}
+}
+
+/* CR8 is TPR[7:4] (§11.8.6); the changed flag follows every state change. */
+static void test_cr8_and_changed(void **state)
+{
+	struct vlapic l;
+
+	vlapic_init(&l, 0, true);
+	enable(&l);
+	wr(&l, APIC_TPR, 0x5A);
+	assert_int_equal(vlapic_get_cr8(&l), 5);
+	l.changed = false;
+	vlapic_set_cr8(&l, 3);
+	assert_true(l.changed);
+	assert_int_equal(rd(&l, APIC_TPR), 0x30);     /* 3:0 cleared */
+	assert_int_equal(rd(&l, APIC_PPR), 0x30);
+	/* A vector in class 3 is held back, class 4 presented. */
+	vlapic_set_irq(&l, 0x35, false);
+	assert_int_equal(vlapic_pending(&l), -1);
+	vlapic_set_cr8(&l, 2);
+	assert_int_equal(vlapic_pending(&l), 0x35);
+	l.changed = false;
+	vlapic_set_irq(&l, 0x60, false);
+	assert_true(l.changed);
+	l.changed = false;
+	wr(&l, APIC_TIMER_ICR, 100);
+	assert_true(l.changed);
+	l.changed = false;
+	assert_int_equal(rd(&l, APIC_VERSION) & 0xFF, 0x14);
+	assert_false(l.changed);                      /* a read changes nothing */
+}
+
+/* The x2APIC MSR interface (§11.12.1.2): #GP outside x2APIC mode, on
+ * reserved and absent registers, writes to read-only ones, reads of
+ * write-only ones, reserved bits; the 64-bit ICR and SELF IPI. */
+static void test_x2apic_msrs(void **state)
+{
+	struct vlapic l;
+	uint64_t x;
+
+	vlapic_init(&l, 1, true);
+	assert_int_equal(vlapic_x2apic_read(&l, 0x803, 0, &x), -EINVAL);   /* xAPIC mode */
+	vlapic_set_mode(&l, VLAPIC_X2APIC);
+	assert_int_equal(vlapic_x2apic_read(&l, 0x803, 0, &x), 0);
+	assert_int_equal(x, VLAPIC_VERSION);
+	assert_int_equal(vlapic_x2apic_write(&l, 0x80F, 0x1FF, 0), 0);      /* SVR */
+	assert_int_equal(vlapic_x2apic_read(&l, 0x80F, 0, &x), 0);
+	assert_int_equal(x, 0x1FF);
+	assert_int_equal(vlapic_x2apic_write(&l, 0x802, 5, 0), -EINVAL);    /* ID read-only */
+	assert_int_equal(vlapic_x2apic_write(&l, 0x80D, 5, 0), -EINVAL);    /* LDR read-only */
+	assert_int_equal(vlapic_x2apic_write(&l, 0x80A, 0, 0), -EINVAL);    /* PPR */
+	assert_int_equal(vlapic_x2apic_write(&l, 0x820, 0, 0), -EINVAL);    /* IRR */
+	assert_int_equal(vlapic_x2apic_read(&l, 0x80E, 0, &x), -EINVAL);    /* no DFR */
+	assert_int_equal(vlapic_x2apic_read(&l, 0x809, 0, &x), -EINVAL);    /* no APR */
+	assert_int_equal(vlapic_x2apic_read(&l, 0x831, 0, &x), -EINVAL);    /* no ICR high */
+	assert_int_equal(vlapic_x2apic_read(&l, 0x8FF, 0, &x), -EINVAL);    /* reserved */
+	assert_int_equal(vlapic_x2apic_read(&l, 0x80B, 0, &x), -EINVAL);    /* EOI write-only */
+	assert_int_equal(vlapic_x2apic_read(&l, 0x83F, 0, &x), -EINVAL);    /* SELF IPI */
+	assert_int_equal(vlapic_x2apic_write(&l, 0x80B, 1, 0), -EINVAL);    /* EOI non-zero */
+	assert_int_equal(vlapic_x2apic_write(&l, 0x828, 1, 0), -EINVAL);    /* ESR non-zero */
+	assert_int_equal(vlapic_x2apic_write(&l, 0x808, 1ULL << 32, 0), -EINVAL);
+	assert_int_equal(vlapic_x2apic_write(&l, 0x83F, 0x140, 0), -EINVAL);
+	/* SELF IPI and EOI. */
+	assert_int_equal(vlapic_x2apic_write(&l, 0x83F, 0x40, 0), 0);
+	assert_int_equal(vlapic_pending(&l), 0x40);
+	vlapic_accept(&l, 0x40);
+	assert_int_equal(vlapic_x2apic_write(&l, 0x80B, 0, 0), 0);
+	assert_int_equal(vlapic_x2apic_read(&l, 0x810 + 2, 0, &x), 0);     /* ISR 64-95 */
+	assert_int_equal(x, 0);
+	/* The 64-bit ICR: destination in 63:32, our x2APIC ID 1. */
+	assert_int_equal(vlapic_x2apic_write(&l, 0x830, (1ULL << 32) | 0x41, 0), 0);
+	assert_int_equal(vlapic_pending(&l), 0x41);
+	assert_int_equal(vlapic_x2apic_read(&l, 0x830, 0, &x), 0);
+	assert_int_equal(x, (1ULL << 32) | 0x41);
+	vlapic_accept(&l, 0x41);
+	vlapic_x2apic_write(&l, 0x80B, 0, 0);
+	/* Broadcast 0xFFFFFFFF reaches us; 0xFF (an xAPIC broadcast) does not. */
+	assert_int_equal(vlapic_x2apic_write(&l, 0x830, (0xFFFFFFFFULL << 32) | 0x42, 0), 0);
+	assert_int_equal(vlapic_pending(&l), 0x42);
+	vlapic_accept(&l, 0x42);
+	vlapic_x2apic_write(&l, 0x80B, 0, 0);
+	assert_int_equal(vlapic_x2apic_write(&l, 0x830, (0xFFULL << 32) | 0x43, 0), 0);
+	assert_int_equal(vlapic_pending(&l), -1);
+	/* Logical: cluster 0, member bit 1 (ID 1). */
+	assert_int_equal(vlapic_x2apic_write(&l, 0x830, (0x2ULL << 32) | BIT(11) | 0x44, 0), 0);
+	assert_int_equal(vlapic_pending(&l), 0x44);
+	/* Timer registers through MSRs. */
+	assert_int_equal(vlapic_x2apic_write(&l, 0x83E, 0xB, 0), 0);        /* DCR /1 */
+	assert_int_equal(vlapic_x2apic_write(&l, 0x838, 1000, 0), 0);
+	assert_int_equal(vlapic_x2apic_read(&l, 0x839, 0, &x), 0);
+	assert_int_equal(x, 1000);
+	assert_int_equal(vlapic_x2apic_write(&l, 0x839, 5, 0), -EINVAL);    /* CCR read-only */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -354,6 +493,9 @@ int main(void)
 		cmocka_unit_test(test_ipis),
 		cmocka_unit_test(test_timer_oneshot),
 		cmocka_unit_test(test_timer_periodic),
+		cmocka_unit_test(test_modes),
+		cmocka_unit_test(test_cr8_and_changed),
+		cmocka_unit_test(test_x2apic_msrs),
 	};
 	host_log_quiet(true);
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,6 +11,7 @@
 #include <plinth/vm.h>
 #include "../../vmm/cpuid_policy.h"
 #include "../../vmm/uart_model.h"
+#include "../../vmm/io.h"
 #include "host_support.h"
 
 /* ------------------------------------------------------------ UART model */
@@ -191,6 +192,41 @@ static void test_io_table_full(void **state)
 	assert_true(host_log_contains("no room"));
 }
 
+/* Ranges added in any order are found by the binary search, their edges
+ * exactly; vm_io_access says whether a device took the port. */
+static void test_io_lookup_order(void **state)
+{
+	static struct vm vm;
+	struct fake_dev d[6];
+	static const uint16_t bases[6] = { 0x3F8, 0x20, 0xCF8, 0x60, 0xA0, 0x510 };
+	uint32_t v = 0;
+	bool claimed = true;
+
+	memset(&vm, 0, sizeof(vm));
+	memset(d, 0, sizeof(d));
+	strcpy(vm.name, "t");
+	for (unsigned i = 0; i < 6; i++)
+		assert_int_equal(vm_add_io(&vm, bases[i], 2, fake_in, fake_out, &d[i]), 0);
+	for (unsigned i = 1; i < vm.io_count; i++)
+		assert_true(vm.io[i - 1].base < vm.io[i].base);
+	for (unsigned i = 0; i < 6; i++) {
+		assert_int_equal(vm_io_in(&vm, (uint16_t)(bases[i] + 1), 1, &v), 0);
+		assert_int_equal(d[i].last_port, bases[i] + 1);
+		assert_true(vm_io_claimed(&vm, bases[i]));
+		assert_false(vm_io_claimed(&vm, (uint16_t)(bases[i] + 2)));
+		assert_false(vm_io_claimed(&vm, (uint16_t)(bases[i] - 1)));
+	}
+	assert_false(vm_io_claimed(&vm, 0));
+	assert_false(vm_io_claimed(&vm, 0xFFFF));
+	assert_int_equal(vm_io_access(&vm, 0x2E8, 1, true, &v, &claimed), 0);
+	assert_false(claimed);
+	assert_int_equal(v, 0xFF);
+	v = 0x5A;
+	assert_int_equal(vm_io_access(&vm, 0x61, 1, false, &v, &claimed), 0);
+	assert_true(claimed);
+	assert_int_equal(d[3].last_val, 0x5A);
+}
+
 /* ------------------------------------------------------------ CPUID policy */
 
 static void test_cpuid_leaf1(void **state)
@@ -213,9 +249,33 @@ static void test_cpuid_leaf1(void **state)
 	assert_true(r.ecx & 1);                    /* SSE3 passed through */
 }
 
+/* Leaf 1 shows the APIC and x2APIC when the vCPU has them; the extended
+ * topology leaves give the vCPU's own x2APIC ID. */
+static void test_cpuid_apic_bits(void **state)
+{
+	const struct cpuid_guest_ctx on = { .apic_id = 5, .apic = true, .x2apic = true };
+	const struct cpuid_guest_ctx off = { .apic_id = 5 };
+	struct cpuid_regs r = { 0, 0, 0, 0 };
+
+	cpuid_guest_view(1, 0, &on, &r);
+	assert_true(r.edx & (1u << 9));
+	assert_true(r.ecx & (1u << 21));
+	r = (struct cpuid_regs){ 0, 0, 0xFFFFFFFF, 0xFFFFFFFF };
+	cpuid_guest_view(1, 0, &off, &r);
+	assert_false(r.edx & (1u << 9));
+	assert_false(r.ecx & (1u << 21));
+	r = (struct cpuid_regs){ 1, 2, 0x100, 0 };
+	cpuid_guest_view(0xB, 0, &on, &r);
+	assert_int_equal(r.edx, 5);
+	assert_int_equal(r.ecx, 0x100);
+	r = (struct cpuid_regs){ 1, 2, 0x201, 7 };
+	cpuid_guest_view(0x1F, 1, &on, &r);
+	assert_int_equal(r.edx, 5);
+}
+
 static void test_cpuid_hypervisor_leaves(void **state)
 {
-	const struct cpuid_guest_ctx ctx = { 0, false };
+	const struct cpuid_guest_ctx ctx = { .apic_id = 0, .cr4_osxsave = false };
 	struct cpuid_regs r = { 1, 2, 3, 4 };
 	char sig[13];
 	assert_true(cpuid_leaf_is_hypervisor(0x40000000));
@@ -239,7 +299,7 @@ static void test_cpuid_hypervisor_leaves(void **state)
 
 static void test_cpuid_other_leaves(void **state)
 {
-	const struct cpuid_guest_ctx ctx = { 0, true };
+	const struct cpuid_guest_ctx ctx = { .apic_id = 0, .cr4_osxsave = true };
 	struct cpuid_regs r = { 0, 0, 0, 0 };
 	cpuid_guest_view(1, 0, &ctx, &r);
 	assert_true(r.ecx & (1u << 27));           /* OSXSAVE mirrors CR4 */
@@ -270,6 +330,8 @@ int main(void)
 		cmocka_unit_test(test_uart_loopback),
 		cmocka_unit_test(test_io_dispatch),
 		cmocka_unit_test(test_io_table_full),
+		cmocka_unit_test(test_io_lookup_order),
+		cmocka_unit_test(test_cpuid_apic_bits),
 		cmocka_unit_test(test_cpuid_leaf1),
 		cmocka_unit_test(test_cpuid_hypervisor_leaves),
 		cmocka_unit_test(test_cpuid_other_leaves),

@@ -113,8 +113,35 @@ static void test_apic_base(void **state)
 	wr_gp(&s, 0x1B, 0xFEC00900ULL);            /* moved base */
 	wr_gp(&s, 0x1B, 0xFEE00901ULL);            /* bit 0 */
 	wr_gp(&s, 0x1B, 0xFEE00B00ULL);            /* bit 9 */
-	wr_gp(&s, 0x1B, 0xFEE00D00ULL);            /* x2APIC */
+	wr_gp(&s, 0x1B, 0xFEE00D00ULL);            /* x2APIC, not offered by ctx0 */
 	wr_gp(&s, 0x1B, (1ULL << 39) | 0xFEE00900ULL);   /* above MAXPHYADDR */
+}
+
+/* With x2APIC offered: the legal transitions of SDM vol. 3 §11.12.5. */
+static void test_apic_base_x2apic(void **state)
+{
+	struct msr_state s = fresh();
+	struct msr_ctx x2 = ctx0;
+	uint64_t v = 0;
+	(void)state;
+
+	x2.x2apic = true;
+	/* EN=0, EXTD=1 is invalid. */
+	assert_int_equal(msr_write(&s, &x2, 0x1B, 0xFEE00500ULL), MSR_GP);
+	/* xAPIC -> x2APIC. */
+	assert_int_equal(msr_write(&s, &x2, 0x1B, 0xFEE00D00ULL), MSR_OK);
+	assert_int_equal(msr_read(&s, &x2, 0x1B, &v), MSR_OK);
+	assert_int_equal(v, 0xFEE00D00ULL);
+	/* x2APIC -> xAPIC is not allowed. */
+	assert_int_equal(msr_write(&s, &x2, 0x1B, 0xFEE00900ULL), MSR_GP);
+	/* x2APIC -> disabled is. */
+	assert_int_equal(msr_write(&s, &x2, 0x1B, 0xFEE00100ULL), MSR_OK);
+	/* disabled -> x2APIC is not; disabled -> xAPIC -> x2APIC is. */
+	assert_int_equal(msr_write(&s, &x2, 0x1B, 0xFEE00D00ULL), MSR_GP);
+	assert_int_equal(msr_write(&s, &x2, 0x1B, 0xFEE00900ULL), MSR_OK);
+	assert_int_equal(msr_write(&s, &x2, 0x1B, 0xFEE00D00ULL), MSR_OK);
+	assert_int_equal(msr_read(&s, &x2, 0x1B, &v), MSR_OK);
+	assert_int_equal(v, 0xFEE00D00ULL);
 }
 
 static void test_tsc(void **state)
@@ -295,6 +322,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_msrs),
 		cmocka_unit_test(test_read_only),
 		cmocka_unit_test(test_apic_base),
+		cmocka_unit_test(test_apic_base_x2apic),
 		cmocka_unit_test(test_tsc),
 		cmocka_unit_test(test_pat),
 		cmocka_unit_test(test_mtrr),

@@ -307,6 +307,36 @@ static void test_guest_cr_checks(void **state)
 	assert_false(vmx_guest_cr4_valid(&c, 1ULL << 40));
 }
 
+/* Which exit fields the backend reads per reason: instruction exits the
+ * length, CR/IO/EPT the qualification, EPT the addresses and IDT-vectoring
+ * information; unknown reasons everything; failed entries the
+ * qualification only. */
+static void test_exit_needs(void **state)
+{
+	assert_int_equal(vmx_exit_needs(VMX_EXIT_CPUID), VMX_NEED_INSN_LEN);
+	assert_int_equal(vmx_exit_needs(VMX_EXIT_VMCALL), VMX_NEED_INSN_LEN);
+	assert_int_equal(vmx_exit_needs(VMX_EXIT_IO), VMX_NEED_INSN_LEN | VMX_NEED_QUAL);
+	assert_int_equal(vmx_exit_needs(VMX_EXIT_CR_ACCESS), VMX_NEED_INSN_LEN | VMX_NEED_QUAL);
+	assert_int_equal(vmx_exit_needs(VMX_EXIT_EXTINT), 0);
+	assert_int_equal(vmx_exit_needs(VMX_EXIT_PREEMPT_TIMER), 0);
+	assert_int_equal(vmx_exit_needs(VMX_EXIT_NMI_WINDOW), 0);
+	assert_int_equal(vmx_exit_needs(VMX_EXIT_EPT_VIOLATION),
+			 VMX_NEED_QUAL | VMX_NEED_GPA | VMX_NEED_GLA | VMX_NEED_IDT_VEC);
+	assert_int_equal(vmx_exit_needs(VMX_EXIT_EPT_MISCONFIG), VMX_NEED_GPA | VMX_NEED_IDT_VEC);
+	assert_true(vmx_exit_needs(VMX_EXIT_EXCEPTION_NMI) & VMX_NEED_INTR_INFO);
+	assert_true(vmx_exit_needs(VMX_EXIT_EXCEPTION_NMI) & VMX_NEED_IDT_VEC);
+	assert_int_equal(vmx_exit_needs(VMX_EXIT_SIPI), VMX_NEED_QUAL);
+	/* Not decoded by plinth: everything, for the log. */
+	assert_int_equal(vmx_exit_needs(VMX_EXIT_TASK_SWITCH), VMX_NEED_ALL);
+	assert_int_equal(vmx_exit_needs(VMX_EXIT_APIC_ACCESS), VMX_NEED_ALL);
+	assert_int_equal(vmx_exit_needs(63), VMX_NEED_ALL);
+	assert_int_equal(vmx_exit_needs(0xFFFF), VMX_NEED_ALL);
+	/* Bits 31:16 other than the entry-failure bit do not change the answer. */
+	assert_int_equal(vmx_exit_needs(VMX_EXIT_CPUID | BIT(27)), VMX_NEED_INSN_LEN);
+	assert_int_equal(vmx_exit_needs(VMX_EXIT_REASON_ENTRY_FAIL | VMX_EXIT_INVALID_GUEST),
+			 VMX_NEED_QUAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -320,6 +350,7 @@ int main(void)
 		cmocka_unit_test(test_controls_skylake),
 		cmocka_unit_test(test_controls_missing_features),
 		cmocka_unit_test(test_guest_cr_checks),
+		cmocka_unit_test(test_exit_needs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,6 +17,8 @@ static const uint8_t simple_kind[] = {
 	[SVM_EXIT_INIT] = EXIT_INIT,
 	[SVM_EXIT_VINTR] = EXIT_INTR_WINDOW,
 	[SVM_EXIT_CPUID] = EXIT_CPUID,
+	/* The IRET intercept is plinth's NMI window (svm_ops.c). */
+	[SVM_EXIT_IRET] = EXIT_NMI_WINDOW,
 	[SVM_EXIT_INVD] = EXIT_INVD,
 	[SVM_EXIT_PAUSE] = EXIT_PAUSE,
 	[SVM_EXIT_HLT] = EXIT_HLT,
@@ -46,7 +48,10 @@ void svm_exit_decode(const struct svm_exit_raw *raw, uint64_t rip, struct vm_exi
 	uint64_t code = raw->exitcode;
 	uint64_t info1 = raw->exitinfo1;
 
-	memset(out, 0, sizeof(*out));
+	/* Field by field: each kind fills its own part of the union (a
+	 * memset of the record is a noticeable part of an exit). */
+	out->kind = EXIT_UNKNOWN;
+	out->insn_len = 0;
 	out->raw_reason = (uint32_t)code;
 	out->raw_qual = info1;
 
@@ -72,6 +77,7 @@ void svm_exit_decode(const struct svm_exit_raw *raw, uint64_t rip, struct vm_exi
 		out->cr.cr = (uint8_t)(code & 0xF);
 		out->cr.type = code >= SVM_EXIT_CR0_WRITE ? CR_ACCESS_MOV_TO : CR_ACCESS_MOV_FROM;
 		out->cr.gpr = (uint8_t)(info1 & 0xF);
+		out->cr.lmsw_data = 0;
 		return;
 	}
 	if (code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32) {
@@ -126,6 +132,8 @@ void svm_exit_decode(const struct svm_exit_raw *raw, uint64_t rip, struct vm_exi
 				 : (info1 & SVM_NPF_FETCH) ? SLAT_ACCESS_EXEC : SLAT_ACCESS_READ;
 		out->kind = EXIT_SLAT_VIOLATION;
 		out->slat.gpa = raw->exitinfo2;
+		out->slat.gla = 0;
+		out->slat.gla_valid = false;
 		out->slat.access = access;
 		out->slat.allowed = (info1 & SVM_NPF_PRESENT)
 			? (uint8_t)((SLAT_ACCESS_READ | SLAT_ACCESS_WRITE | SLAT_ACCESS_EXEC) & ~access)

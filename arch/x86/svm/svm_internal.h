@@ -14,6 +14,13 @@ struct svm_cpu {
 	paddr_t host_save_area;   /* VM_HSAVE_PA: where VMRUN saves host state */
 	paddr_t host_vmcb;        /* VMSAVE/VMLOAD area for the host's FS/GS/TR/
 				   * LDTR hidden state and syscall MSRs (§15.5.2) */
+	/* The host's XCR0 and TSC_AUX, fixed after boot, read at the first
+	 * VMRUN on this CPU (host_values_known): entries then compare the
+	 * guest's values with these instead of reading the registers. */
+	bool host_values_known;
+	bool osxsave;             /* host CR4.OSXSAVE: XCR0 exists */
+	uint64_t host_xcr0;
+	uint64_t host_tsc_aux;
 };
 
 /* Per-vCPU SVM state, struct vcpu.arch (svm_vmcb.c). */
@@ -28,6 +35,12 @@ struct svm_vcpu {
 	uint64_t xcr0;            /* guest XCR0, loaded around VMRUN (guest_xcr0.h) */
 	uint64_t tsc_aux;         /* guest TSC_AUX: VMLOAD/VMSAVE do not switch it */
 	bool has_tsc_aux;         /* the CPU has RDTSCP, so TSC_AUX exists */
+	/* NMI blocking, which SVM does not expose (APM vol. 2 §15.21.3): set
+	 * when an NMI is injected, cleared once the handler's IRET (found by
+	 * the IRET intercept at iret_rip) has completed, i.e. RIP moved on. */
+	bool nmi_blocked;
+	bool awaiting_iret;
+	uint64_t iret_rip;
 };
 
 /* Build the VMCB and permission maps for v with the reset guest state

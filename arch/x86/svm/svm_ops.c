@@ -27,8 +27,8 @@ _Static_assert(GPR_RCX == 8 * INSN_RCX && GPR_RDX == 8 * INSN_RDX && GPR_RBX == 
 
 static struct svm_vcpu *svm_of(struct vcpu *v)
 {
-	/* Invariant of this slice: a vCPU stays on the CPU that created it
-	 * (the host save areas are per CPU). */
+	/* A vCPU is used on one CPU at a time: the one that loaded it last
+	 * (svm_load; the host save areas are per CPU). */
 	BUG_ON(v->host_cpu != this_cpu()->cpu_id);
 	return v->arch;
 }
@@ -40,6 +40,8 @@ static int svm_create(struct vcpu *v)
 
 static void svm_destroy(struct vcpu *v)
 {
+	/* The caller put the vCPU: its VMCB is free to be dropped anywhere. */
+	v->host_cpu = this_cpu()->cpu_id;
 	svm_vmcb_destroy(v);
 }
 
@@ -159,13 +161,38 @@ static void requeue_interrupted_event(struct svm_vcpu *s)
 		set_eventinj(s, info);
 }
 
+/* MOV to/from CR8 exits (the vlapic holds the TPR, svm_vmcb.c) without
+ * decode assists: the GPR comes from decoding the instruction, 0F 20 /r
+ * (read) or 0F 22 /r (write) with REX.R selecting CR8 (APM vol. 3 "MOV
+ * CRn"). Returns false (VM stopped) if it cannot be decoded. */
+static bool decode_cr8_access(struct vcpu *v, const struct vmcb *vmcb, bool write,
+			      struct vm_exit *exit)
+{
+	uint8_t bytes[INSN_MAX_LEN];
+	struct insn in;
+	int n = fetch_insn(v, &vmcb->save, bytes);
+
+	if (n <= 0 || insn_decode(&in, bytes, (size_t)n, guest_insn_mode(&vmcb->save)) ||
+	    in.map != INSN_MAP_0F || in.opcode != (write ? 0x22 : 0x20) || in.reg != 8) {
+		vm_stop(v->vm, "cannot decode the CR8 access at rip 0x%llx",
+			(unsigned long long)v->rip);
+		return false;
+	}
+	exit->kind = EXIT_CR_ACCESS;
+	exit->cr.cr = 8;
+	exit->cr.type = write ? CR_ACCESS_MOV_TO : CR_ACCESS_MOV_FROM;
+	exit->cr.gpr = in.rm;
+	exit->insn_len = in.len;
+	return true;
+}
+
 static int svm_run(struct vcpu *v, struct vm_exit *exit)
 {
 	struct svm_vcpu *s = svm_of(v);
 	struct svm_cpu *sc = this_cpu()->vmm;
 	struct vmcb *vmcb = s->vmcb;
 	struct svm_exit_raw raw;
-	uint64_t flags, host_xcr0, host_tsc_aux = 0;
+	uint64_t flags;
 
 	for (;;) {
 		vmcb->save.rax = v->gpr[INSN_RAX];
@@ -176,23 +203,30 @@ static int svm_run(struct vcpu *v, struct vm_exit *exit)
 		vmcb->ctl.exitintinfo = 0;
 
 		flags = irq_save();
-		/* XCR0 and TSC_AUX are not switched by VMRUN or VMLOAD/VMSAVE
-		 * (§15.5.1, §15.5.2): load the guest's, restore the host's. */
-		host_xcr0 = xcr0_enter_guest(s->xcr0);
-		if (s->has_tsc_aux) {
-			host_tsc_aux = rdmsr(MSR_TSC_AUX);
-			if (host_tsc_aux != s->tsc_aux)
-				wrmsr(MSR_TSC_AUX, s->tsc_aux);
+		if (__builtin_expect(!sc->host_values_known, 0)) {
+			sc->osxsave = (read_cr4() & CR4_OSXSAVE) != 0;
+			sc->host_xcr0 = xcr0_host_value();
+			sc->host_tsc_aux = s->has_tsc_aux ? rdmsr(MSR_TSC_AUX) : 0;
+			sc->host_values_known = true;
 		}
+		/* XCR0 and TSC_AUX are not switched by VMRUN or VMLOAD/VMSAVE
+		 * (§15.5.1, §15.5.2): load the guest's where it differs from
+		 * the host's (cached per CPU), restore the host's after. */
+		if (s->xcr0 != sc->host_xcr0)
+			xcr0_write(s->xcr0);
+		if (s->has_tsc_aux && s->tsc_aux != sc->host_tsc_aux)
+			wrmsr(MSR_TSC_AUX, s->tsc_aux);
 		svm_enter(v->gpr, s->vmcb_pa, sc->host_vmcb);
-		if (s->has_tsc_aux && host_tsc_aux != s->tsc_aux)
-			wrmsr(MSR_TSC_AUX, host_tsc_aux);
+		if (s->has_tsc_aux && s->tsc_aux != sc->host_tsc_aux)
+			wrmsr(MSR_TSC_AUX, sc->host_tsc_aux);
 		/* Until restored, the CPU's XCR0 is the guest's: read it back,
 		 * because QEMU TCG does not honour the XSETBV intercept and the
 		 * guest may have changed XCR0 without an exit. */
-		if (read_cr4() & CR4_OSXSAVE)
+		if (sc->osxsave) {
 			s->xcr0 = xcr0_read();
-		xcr0_leave_guest(s->xcr0, host_xcr0);
+			if (s->xcr0 != sc->host_xcr0)
+				xcr0_write(sc->host_xcr0);
+		}
 		irq_restore(flags);   /* a host interrupt behind #VMEXIT(INTR) runs here */
 
 		/* TLB_CONTROL is not cleared by the CPU (§15.16.1). */
@@ -227,6 +261,20 @@ static int svm_run(struct vcpu *v, struct vm_exit *exit)
 			}
 			exit->kind = EXIT_HYPERCALL;
 			exit->insn_len = 3;
+			return 0;
+		}
+		if (raw.exitcode == SVM_EXIT_IRET) {
+			/* The NMI handler's IRET is about to run: NMIs count as
+			 * unblocked once RIP has left it (svm_interruptibility). */
+			vmcb->ctl.intercept1 &= ~(uint32_t)SVM_INTERCEPT1_IRET;
+			s->awaiting_iret = true;
+			s->iret_rip = v->rip;
+			return 0;
+		}
+		if (exit->kind == EXIT_UNKNOWN &&
+		    (raw.exitcode == SVM_EXIT_CR0_READ + 8 || raw.exitcode == SVM_EXIT_CR0_WRITE + 8)) {
+			if (!decode_cr8_access(v, vmcb, raw.exitcode == SVM_EXIT_CR0_WRITE + 8, exit))
+				return -EIO;   /* the VM is stopped; the reason is logged */
 			return 0;
 		}
 		if (svm_exit_needs_insn_len(exit->kind) && !exit->insn_len) {
@@ -266,7 +314,15 @@ static int svm_inject(struct vcpu *v, const struct vcpu_event *ev)
 		return -EBUSY;
 	switch (ev->type) {
 	case EVENT_EXTINT:    e |= SVM_EVT_TYPE_INTR; error = false; break;
-	case EVENT_NMI:       e = 2 | SVM_EVT_VALID | SVM_EVT_TYPE_NMI; error = false; break;
+	case EVENT_NMI:
+		e = 2 | SVM_EVT_VALID | SVM_EVT_TYPE_NMI;
+		error = false;
+		/* The guest's NMIs are blocked until its handler's IRET,
+		 * which the IRET intercept shows (svm_run). */
+		s->nmi_blocked = true;
+		s->awaiting_iret = false;
+		s->vmcb->ctl.intercept1 |= SVM_INTERCEPT1_IRET;
+		break;
 	case EVENT_EXCEPTION: e |= SVM_EVT_TYPE_EXC; break;
 	case EVENT_SOFT_INT:  e |= SVM_EVT_TYPE_SOFT; error = false; break;
 	default:              return -EINVAL;
@@ -521,7 +577,8 @@ static void svm_dump(struct vcpu *v)
 
 static unsigned svm_interruptibility(struct vcpu *v)
 {
-	const struct vmcb_control *c = &svm_of(v)->vmcb->ctl;
+	struct svm_vcpu *s = svm_of(v);
+	const struct vmcb_control *c = &s->vmcb->ctl;
 	unsigned block = 0;
 
 	if (!(v->rflags & RFLAGS_IF))
@@ -531,7 +588,23 @@ static unsigned svm_interruptibility(struct vcpu *v)
 		block |= VCPU_BLOCK_SHADOW;
 	if (c->eventinj & SVM_EVT_VALID)
 		block |= VCPU_BLOCK_EVENT;
+	if (s->nmi_blocked && s->awaiting_iret && v->rip != s->iret_rip)
+		s->nmi_blocked = s->awaiting_iret = false;   /* the IRET completed */
+	if (s->nmi_blocked)
+		block |= VCPU_BLOCK_NMI;
 	return block;
+}
+
+/* The NMI window through the IRET intercept (APM vol. 2 §15.21.3, the
+ * way without virtual NMI support): IRET is intercepted whenever an
+ * injected NMI blocks NMIs (svm_inject), so the exit at the handler's IRET
+ * comes whether a window is asked for or not; after it the NMI goes in at
+ * the first exit with RIP past the IRET. Nothing to switch here. */
+static int svm_request_nmi_window(struct vcpu *v, bool on)
+{
+	(void)svm_of(v);
+	(void)on;
+	return 0;
 }
 
 /* V_IRQ (bit 8), V_INTR_PRIO (19:16) and V_IGN_TPR (bit 20) of the VMCB's
@@ -554,6 +627,53 @@ static void svm_request_intr_window(struct vcpu *v, bool on)
 		c->v_intr &= ~(uint64_t)VINTR_WINDOW_BITS;
 		c->intercept1 &= ~(uint32_t)SVM_INTERCEPT1_VINTR;
 	}
+}
+
+/* Switch-in (vcpu_ops.load): the VMCB is plain memory and the host save
+ * area is per CPU (svm_cpu), so only the TLB matters: entries tagged with
+ * this vCPU's ASID that this CPU kept from an older run may be stale
+ * (the guest's own flushes ran elsewhere), so a vCPU that changed CPU
+ * flushes its ASID at the next VMRUN (APM vol. 2 §15.16.1). */
+static void svm_load(struct vcpu *v)
+{
+	if (v->host_cpu == this_cpu()->cpu_id)
+		return;
+	v->host_cpu = this_cpu()->cpu_id;
+	svm_flush_tlb(v);
+}
+
+/* Switch-out: nothing is cached outside the VMCB between VMRUNs. */
+static void svm_put(struct vcpu *v)
+{
+	(void)svm_of(v);
+}
+
+/* SVM has no preemption timer: the caller arms the host LAPIC timer, whose
+ * interrupt causes #VMEXIT(INTR) whatever the guest's IF (INTR intercept,
+ * APM vol. 2 §15.13.1; QEMU TCG honours it, platform.md). */
+static int svm_set_preempt_timer(struct vcpu *v, uint64_t ns)
+{
+	(void)v;
+	(void)ns;
+	return -ENOTSUP;
+}
+
+/* The IOPM has one bit per port; a clear bit lets IN/OUT through without
+ * a #VMEXIT. A multi-byte access checks the bits of every port it touches
+ * (APM vol. 2 §15.10.1). */
+static int svm_set_io_passthrough(struct vcpu *v, uint16_t port, unsigned count, bool pass)
+{
+	uint8_t *iopm = phys_to_virt(svm_of(v)->iopm);
+
+	if (count == 0 || port + count > 0x10000)
+		return -EINVAL;
+	for (unsigned p = port; p < port + count; p++) {
+		if (pass)
+			iopm[p / 8] &= (uint8_t)~(1u << (p % 8));
+		else
+			iopm[p / 8] |= (uint8_t)(1u << (p % 8));
+	}
+	return 0;
 }
 
 const struct vcpu_ops svm_vcpu_ops = {
@@ -583,4 +703,9 @@ const struct vcpu_ops svm_vcpu_ops = {
 	.set_xcr0 = svm_set_xcr0,
 	.interruptibility = svm_interruptibility,
 	.request_intr_window = svm_request_intr_window,
+	.load = svm_load,
+	.put = svm_put,
+	.set_preempt_timer = svm_set_preempt_timer,
+	.set_io_passthrough = svm_set_io_passthrough,
+	.request_nmi_window = svm_request_nmi_window,
 };

@@ -76,13 +76,16 @@ static void free_pages(struct svm_vcpu *s)
  * host interrupts and NMIs, INIT, shutdown (triple fault) and every SVM
  * instruction (VMRUN must be intercepted or VMRUN fails, §15.5.1). #UD is
  * intercepted so a guest's Intel VMCALL can be run as a hypercall, as on
- * VMX (svm_ops.c). No CR or DR accesses are intercepted: SVM has no fixed
- * CR bits to hide and nested paging leaves CR3 to the guest. */
+ * VMX (svm_ops.c). Of the CR accesses only CR8's are intercepted (the
+ * TPR is the vlapic's): SVM has no fixed CR bits to hide and nested
+ * paging leaves CR3 to the guest. No DR accesses are intercepted. */
 static void write_controls(struct svm_vcpu *s, uint32_t asid)
 {
 	struct vmcb_control *c = &s->vmcb->ctl;
 
-	c->intercept_cr = 0;
+	/* CR8 reads and writes: the guest's TPR lives in its vlapic, which
+	 * vmm/exit_cpu.c reaches on these exits (V_TPR is not used). */
+	c->intercept_cr = BIT(8) | BIT(16 + 8);
 	c->intercept_dr = 0;
 	c->intercept_exc = BIT(VEC_UD);
 	c->intercept1 = SVM_INTERCEPT1_INTR | SVM_INTERCEPT1_NMI | SVM_INTERCEPT1_INIT |

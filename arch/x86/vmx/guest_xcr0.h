@@ -26,6 +26,14 @@ static inline void xcr0_write(uint64_t value)
 			     "d"((uint32_t)(value >> 32)) : "memory");
 }
 
+/* The host's XCR0 as a backend caches it per CPU: the register without
+ * CR4.OSXSAVE being meaningless then, 1 (x87 only, the reset value, which
+ * a guest cannot change either: XSETBV is #UD for it). */
+static inline uint64_t xcr0_host_value(void)
+{
+	return (read_cr4() & CR4_OSXSAVE) ? xcr0_read() : 1;
+}
+
 /* Load the guest's XCR0; returns the value xcr0_leave_guest() restores. */
 static inline uint64_t xcr0_enter_guest(uint64_t guest)
 {

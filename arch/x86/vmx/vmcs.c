@@ -36,29 +36,27 @@ static const uint32_t passthrough_msrs[] = {
  * After the last one, vCPUs run without VPID (full flushes at entry/exit). */
 static uint32_t next_vpid = 1;
 
-uint64_t vmcs_read(uint32_t field)
+void vmcs_read_failed(uint32_t field)
 {
-	uint64_t v;
-	if (vmx_read_checked(field, &v))
-		panic("vmx: VMREAD of field 0x%x failed (no current VMCS or unsupported field)", field);
-	return v;
+	panic("vmx: VMREAD of field 0x%x failed (no current VMCS or unsupported field)", field);
 }
 
-void vmcs_write(uint32_t field, uint64_t value)
+void vmcs_write_failed(uint32_t field, uint64_t value)
 {
-	if (vmx_write_checked(field, value))
-		panic("vmx: VMWRITE of 0x%llx to field 0x%x failed (error %llu)",
-		      (unsigned long long)value, field,
-		      (unsigned long long)({ uint64_t e = 0; vmx_read_checked(VMCS_INSN_ERROR, &e); e; }));
+	uint64_t err = 0;
+
+	vmx_read_checked(VMCS_INSN_ERROR, &err);
+	panic("vmx: VMWRITE of 0x%llx to field 0x%x failed (error %llu)",
+	      (unsigned long long)value, field, (unsigned long long)err);
 }
 
-void vmcs_load(struct vcpu *v)
+void vmcs_load_slow(struct vcpu *v)
 {
 	struct vmx_vcpu *x = v->arch;
 	struct vmx_cpu *vc = this_cpu()->vmm;
 
-	/* Invariant of this slice: a vCPU stays on the CPU that created it; a
-	 * move needs VMCLEAR on the old CPU first (SDM §25.11.1). */
+	/* A vCPU's VMCS is used on the CPU that loaded it last; a move needs
+	 * VMCLEAR on the old CPU first (SDM §25.11.1, vcpu_ops put/load). */
 	BUG_ON(v->host_cpu != this_cpu()->cpu_id);
 	if (vc->current_vmcs == x->vmcs)
 		return;
@@ -201,6 +199,8 @@ static void write_guest_reset_state(struct vmx_vcpu *x)
 	vmcs_write(VMCS_GUEST_RSP, 0);
 	vmcs_write(VMCS_GUEST_RIP, 0);
 	vmcs_write(VMCS_GUEST_RFLAGS, 0x2);   /* bit 1 is reserved as 1 */
+	x->vmcs_rip = x->vmcs_rsp = 0;
+	x->vmcs_rflags = 0x2;
 	vmcs_write(VMCS_GUEST_PENDING_DBG, 0);
 	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, 0);
 	vmcs_write(VMCS_GUEST_ACTIVITY, 0);    /* active */

@@ -33,6 +33,12 @@ int vmx_controls_compute(const struct vmx_caps *caps, struct vmx_controls *out,
 		*why = "VMX lacks external-interrupt or NMI exiting";
 		return -ENOTSUP;
 	}
+	/* Virtual NMIs (needs NMI exiting, on above): the CPU tracks the
+	 * guest's NMI blocking, which NMI-window exiting waits for (SDM
+	 * §25.6.1 Table 25-5, §26.7.6). Optional: without them an injected
+	 * NMI is delivered whenever there is no shadow. */
+	if (caps->pin_may & PIN_VIRTUAL_NMIS)
+		out->pin |= PIN_VIRTUAL_NMIS;
 	/* Without true controls, CR3-load/store exiting may be forced on; that
 	 * is harmless (the CR handler emulates MOV CR3). With them, they are
 	 * left clear: EPT guests own CR3 (SDM §25.6.2). */

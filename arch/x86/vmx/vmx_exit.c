@@ -36,12 +36,69 @@ static const uint8_t simple_kind[] = {
 	[VMX_EXIT_VMFUNC] = EXIT_VIRT_INSN,
 };
 
+/* Basic exit reason -> the exit-information fields it does NOT need
+ * (VMX_NEED_* bits), so that a reason missing here needs them all.
+ * Instruction exits need the length to skip the instruction; the CR, I/O,
+ * INIT/SIPI, EPT and virtualization-instruction exits their qualification
+ * (SDM vol. 3C §28.2.1 Table 28-1 lists the reasons with one). */
+#define ONLY(bits) ((uint8_t)(VMX_NEED_ALL & ~(unsigned)(bits)))
+#define INSN ONLY(VMX_NEED_INSN_LEN)
+#define INSN_Q ONLY(VMX_NEED_INSN_LEN | VMX_NEED_QUAL)
+static const uint8_t exit_not_needed[64] = {
+	[VMX_EXIT_EXCEPTION_NMI] = ONLY(VMX_NEED_INTR_INFO | VMX_NEED_IDT_VEC | VMX_NEED_QUAL |
+					VMX_NEED_INSN_LEN),
+	[VMX_EXIT_EXTINT] = ONLY(0),
+	[VMX_EXIT_TRIPLE_FAULT] = ONLY(VMX_NEED_IDT_VEC),
+	[VMX_EXIT_INIT] = ONLY(VMX_NEED_QUAL),
+	[VMX_EXIT_SIPI] = ONLY(VMX_NEED_QUAL),
+	[VMX_EXIT_INTR_WINDOW] = ONLY(0),
+	[VMX_EXIT_NMI_WINDOW] = ONLY(0),
+	[VMX_EXIT_CPUID] = INSN,
+	[VMX_EXIT_HLT] = INSN,
+	[VMX_EXIT_INVD] = INSN,
+	[VMX_EXIT_VMCALL] = INSN,
+	[19] = INSN_Q, [20] = INSN_Q, [21] = INSN_Q, [22] = INSN_Q, [23] = INSN_Q,
+	[24] = INSN_Q, [25] = INSN_Q, [26] = INSN_Q, [27] = INSN_Q,
+	[VMX_EXIT_CR_ACCESS] = INSN_Q,
+	[VMX_EXIT_IO] = INSN_Q,
+	[VMX_EXIT_RDMSR] = INSN,
+	[VMX_EXIT_WRMSR] = INSN,
+	[VMX_EXIT_MWAIT] = INSN_Q,
+	[VMX_EXIT_MONITOR] = INSN_Q,
+	[VMX_EXIT_PAUSE] = INSN,
+	[VMX_EXIT_EPT_VIOLATION] = ONLY(VMX_NEED_QUAL | VMX_NEED_GPA | VMX_NEED_GLA |
+					VMX_NEED_IDT_VEC),
+	[VMX_EXIT_EPT_MISCONFIG] = ONLY(VMX_NEED_GPA | VMX_NEED_IDT_VEC),
+	[VMX_EXIT_INVEPT] = INSN_Q,
+	[VMX_EXIT_PREEMPT_TIMER] = ONLY(0),
+	[VMX_EXIT_INVVPID] = INSN_Q,
+	[VMX_EXIT_WBINVD] = INSN,
+	[VMX_EXIT_XSETBV] = INSN,
+	[VMX_EXIT_VMFUNC] = INSN_Q,
+};
+#undef INSN
+#undef INSN_Q
+#undef ONLY
+
+unsigned vmx_exit_needs(uint32_t reason)
+{
+	uint32_t basic = reason & 0xFFFF;
+
+	/* A failed entry has an exit qualification for invalid guest state
+	 * (SDM §27.8); nothing else of it is defined. */
+	if (reason & VMX_EXIT_REASON_ENTRY_FAIL)
+		return VMX_NEED_QUAL;
+	return basic < 64 ? VMX_NEED_ALL & ~(unsigned)exit_not_needed[basic] : VMX_NEED_ALL;
+}
+
 /* Decode the raw exit fields (contract in <x86/vmx.h>). */
 void vmx_exit_decode(const struct vmx_exit_raw *raw, struct vm_exit *out)
 {
 	uint32_t basic = raw->reason & 0xFFFF;   /* bits 15:0, SDM §25.9.1 */
 
-	memset(out, 0, sizeof(*out));
+	/* Field by field: the union is left as it is, each kind fills its
+	 * own part (a memset of the record is a noticeable part of an exit). */
+	out->kind = EXIT_UNKNOWN;
 	out->raw_reason = raw->reason;
 	out->raw_qual = raw->qual;
 	/* The exit-instruction length is defined only for exits caused by
@@ -110,6 +167,9 @@ void vmx_exit_decode(const struct vmx_exit_raw *raw, struct vm_exit *out)
 	case VMX_EXIT_EPT_MISCONFIG:
 		out->kind = EXIT_SLAT_MISCONFIG;
 		out->slat.gpa = raw->guest_phys;
+		out->slat.gla = 0;
+		out->slat.gla_valid = false;
+		out->slat.access = out->slat.allowed = 0;
 		return;
 	default:
 		out->kind = basic < ARRAY_SIZE(simple_kind) ? (enum exit_kind)simple_kind[basic]

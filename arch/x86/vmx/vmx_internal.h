@@ -2,6 +2,8 @@
 #ifndef ARCH_X86_VMX_INTERNAL_H
 #define ARCH_X86_VMX_INTERNAL_H
 
+#include <plinth/vcpu_ops.h>
+#include <x86/percpu.h>
 #include <x86/vmx.h>
 
 extern struct vmx_caps vmx_caps;
@@ -11,6 +13,10 @@ struct vmx_cpu {
 	paddr_t vmxon_region;
 	bool in_root_operation;
 	paddr_t current_vmcs;   /* the VMCS VMPTRLD made current here, 0 if none */
+	/* The host's XCR0, fixed after boot (fpu.c saves guest state with
+	 * it), read at the first entry on this CPU; 0 until then. Without
+	 * CR4.OSXSAVE the value a guest cannot change (1). */
+	uint64_t host_xcr0;
 };
 
 /* True if the CPU has VMX at all (then virt.vendor/why_none say if usable). */
@@ -35,7 +41,17 @@ struct vmx_vcpu {
 	 * load) at VMX_HOST_MSR_AREA. */
 	paddr_t msr_area;
 	unsigned msr_count;     /* entries in each list */
-	struct vmx_controls ctl;  /* ctl.entry follows IA-32e mode guest (refreshed at exits) */
+	struct vmx_controls ctl;  /* ctl.entry: see entry_ctl_stale */
+	/* Every exit stores EFER.LMA into the IA-32e mode guest entry control
+	 * (§28.2); ctl.entry is re-read from the VMCS only when it is needed
+	 * after an exit (vmx_ops.c entry_ctls()), not at every exit. */
+	bool entry_ctl_stale;
+	/* GUEST_RIP/RSP/RFLAGS as the VMCS holds them (read at the last exit
+	 * or written at the last entry): an entry writes only what changed. */
+	uint64_t vmcs_rip, vmcs_rsp, vmcs_rflags;
+	/* VM-entry interruption information holds a valid event (written by
+	 * inject or re-injection, consumed by the next entry). */
+	bool event_queued;
 };
 #define VMX_HOST_MSR_AREA 2048
 /* The switched MSR's entry in v's guest area, NULL if not switched. */
@@ -44,12 +60,48 @@ struct vmx_msr_entry *vmx_guest_msr(struct vmx_vcpu *x, uint32_t msr);
  * CPU, write controls, host state and a reset guest state. */
 int vmcs_create(struct vcpu *v);
 void vmcs_destroy(struct vcpu *v);
-/* Make v's VMCS current on this CPU (VMPTRLD unless it already is). */
-void vmcs_load(struct vcpu *v);
+/* The out-of-line halves of the inline accessors below: VMPTRLD when the
+ * VMCS is not current here, and the panics of a failed VMREAD/VMWRITE. */
+void vmcs_load_slow(struct vcpu *v);
+__noreturn void vmcs_read_failed(uint32_t field);
+__noreturn void vmcs_write_failed(uint32_t field, uint64_t value);
+
 /* vmread/vmwrite of the current VMCS; failure (an unsupported field) is a
- * plinth bug and panics with the field. */
-uint64_t vmcs_read(uint32_t field);
-void vmcs_write(uint32_t field, uint64_t value);
+ * plinth bug and panics with the field. Inline: the exit path does a few
+ * of them per exit, and a call costs as much as the instruction. */
+static inline uint64_t vmcs_read(uint32_t field)
+{
+	uint64_t v;
+
+	/* VMfail sets CF or ZF (SDM vol. 3C §31.2): JBE takes both. */
+	__asm__ goto("vmread %1, %0; jbe %l[failed]"
+		     : "=r"(v) : "r"((uint64_t)field) : "cc" : failed);
+	return v;
+failed:
+	vmcs_read_failed(field);
+}
+
+static inline void vmcs_write(uint32_t field, uint64_t value)
+{
+	__asm__ goto("vmwrite %1, %0; jbe %l[failed]"
+		     :: "r"((uint64_t)field), "rm"(value) : "cc", "memory" : failed);
+	return;
+failed:
+	vmcs_write_failed(field, value);
+}
+
+/* Make v's VMCS current on this CPU (VMPTRLD unless it already is). The
+ * vCPU must be loaded on this CPU (v->host_cpu, BUG_ON otherwise). */
+static inline void vmcs_load(struct vcpu *v)
+{
+	struct vmx_vcpu *x = v->arch;
+	const struct percpu *pc = this_cpu();
+
+	if (__builtin_expect(v->host_cpu == pc->cpu_id &&
+			     ((const struct vmx_cpu *)pc->vmm)->current_vmcs == x->vmcs, 1))
+		return;
+	vmcs_load_slow(v);
+}
 /* Log the guest state, controls and exit fields of the current VMCS. */
 void vmcs_dump(const char *vm_name);
 

@@ -6,8 +6,10 @@
 #include <plinth/mm.h>
 #include <plinth/panic.h>
 #include <plinth/string.h>
+#include <plinth/time.h>
 #include <plinth/vm.h>
 #include <x86/cpu.h>
+#include <x86/percpu.h>
 #include "guest_xcr0.h"
 #include "vmx_gpr_offsets.h"
 #include "vmx_internal.h"
@@ -38,13 +40,16 @@ static int vmx_create(struct vcpu *v)
 
 static void vmx_destroy(struct vcpu *v)
 {
+	/* The caller put the vCPU (VMCLEAR, vmx_put) if it ran on another
+	 * CPU: its VMCS is current nowhere and may be cleared here. */
+	v->host_cpu = this_cpu()->cpu_id;
 	vmcs_destroy(v);
 }
 
 /* An event whose delivery was interrupted by the exit (IDT-vectoring
  * information valid) must be delivered again at the next entry (SDM
  * §28.2.4, §29.2.1 "re-injection"). */
-static void requeue_interrupted_event(void)
+static void requeue_interrupted_event(struct vmx_vcpu *x)
 {
 	uint32_t info = (uint32_t)vmcs_read(VMCS_IDT_VECTORING_INFO);
 	if (!(info & VMX_INTR_VALID))
@@ -52,6 +57,7 @@ static void requeue_interrupted_event(void)
 	/* Bit 12 is undefined in IDT-vectoring info and reserved in the entry
 	 * field (§25.8.3). */
 	vmcs_write(VMCS_ENTRY_INTR_INFO, info & ~(uint32_t)BIT(12));
+	x->event_queued = true;
 	if (info & VMX_INTR_HAS_ERROR)
 		vmcs_write(VMCS_ENTRY_EXCEPTION_ERROR, vmcs_read(VMCS_IDT_VECTORING_ERROR));
 	/* Software interrupts and exceptions (types 4-6) need the length of
@@ -60,27 +66,70 @@ static void requeue_interrupted_event(void)
 		vmcs_write(VMCS_ENTRY_INSN_LEN, vmcs_read(VMCS_EXIT_INSN_LEN));
 }
 
+/* The VM-entry controls with the IA-32e mode guest bit as the last exit
+ * stored it (§28.2: every exit writes EFER.LMA there; the guest may have
+ * entered or left long mode by itself, CR0.PG is not host-owned under
+ * unrestricted guest). Read once per exit, and only by what needs it. */
+static uint32_t entry_ctls(struct vmx_vcpu *x)
+{
+	if (x->entry_ctl_stale) {
+		x->ctl.entry = (uint32_t)vmcs_read(VMCS_ENTRY_CTLS);
+		x->entry_ctl_stale = false;
+	}
+	return x->ctl.entry;
+}
+
+/* Write the guest's RSP, RIP and RFLAGS where they differ from what the
+ * VMCS holds. */
+static void sync_guest_regs(struct vcpu *v, struct vmx_vcpu *x)
+{
+	if (v->rip != x->vmcs_rip) {
+		vmcs_write(VMCS_GUEST_RIP, v->rip);
+		x->vmcs_rip = v->rip;
+	}
+	if (v->gpr[INSN_RSP] != x->vmcs_rsp) {
+		vmcs_write(VMCS_GUEST_RSP, v->gpr[INSN_RSP]);
+		x->vmcs_rsp = v->gpr[INSN_RSP];
+	}
+	if (v->rflags != x->vmcs_rflags) {
+		vmcs_write(VMCS_GUEST_RFLAGS, v->rflags);
+		x->vmcs_rflags = v->rflags;
+	}
+}
+
 static int vmx_run(struct vcpu *v, struct vm_exit *exit)
 {
 	struct vmx_vcpu *x = v->arch;
+	struct vmx_cpu *vc;
 	struct vmx_exit_raw raw;
-	uint64_t flags, host_xcr0;
+	uint64_t flags, xcr0;
+	unsigned needs;
 	int failed;
 
 	vmcs_load(v);
-	vmcs_write(VMCS_GUEST_RSP, v->gpr[INSN_RSP]);
-	vmcs_write(VMCS_GUEST_RIP, v->rip);
-	vmcs_write(VMCS_GUEST_RFLAGS, v->rflags);
+	sync_guest_regs(v, x);
 
 	/* Host interrupts stay pending while the guest runs: with external-
 	 * interrupt exiting they cause an exit, and are taken below when IF
 	 * is set again (SDM §25.6.1). */
 	flags = irq_save();
+	vc = this_cpu()->vmm;
 	if (read_cr2() != x->cr2)
 		write_cr2(x->cr2);
-	host_xcr0 = xcr0_enter_guest(x->xcr0);
+	/* XCR0 is not switched by VMX (guest_xcr0.h): the guest's value is
+	 * loaded only where it differs from the host's, cached per CPU, and
+	 * only while the guest has CR4.OSXSAVE (guest-owned, so the real CR4
+	 * holds it): without it XGETBV, XSAVE* and AVX raise #UD (SDM vol. 1
+	 * §13.3), nothing the guest runs sees XCR0. */
+	if (__builtin_expect(!vc->host_xcr0, 0))
+		vc->host_xcr0 = xcr0_host_value();
+	xcr0 = x->xcr0 != vc->host_xcr0 && (vmcs_read(VMCS_GUEST_CR4) & CR4_OSXSAVE) ? x->xcr0
+										    : vc->host_xcr0;
+	if (xcr0 != vc->host_xcr0)
+		xcr0_write(xcr0);
 	failed = vmx_enter(v->gpr, x->launched);
-	xcr0_leave_guest(x->xcr0, host_xcr0);
+	if (xcr0 != vc->host_xcr0)
+		xcr0_write(vc->host_xcr0);
 	x->cr2 = read_cr2();
 
 	if (failed) {
@@ -97,27 +146,32 @@ static int vmx_run(struct vcpu *v, struct vm_exit *exit)
 		return 0;
 	}
 	x->launched = true;
-	/* Every VM exit stores EFER.LMA into the "IA-32e mode guest" entry
-	 * control (§28.2, "updating VM-entry control fields"): the guest may
-	 * have entered or left long mode by itself (CR0.PG is not host-owned
-	 * under unrestricted guest, so MOV CR0 does not exit). */
-	x->ctl.entry = (uint32_t)vmcs_read(VMCS_ENTRY_CTLS);
+	x->entry_ctl_stale = true;
+	/* Every exit clears the valid bit of the entry interruption field
+	 * (§28.2 "updating VM-entry control fields"). */
+	x->event_queued = false;
 
+	/* Only the exit fields this reason uses are read (<x86/vmx.h>). */
 	raw.reason = (uint32_t)vmcs_read(VMCS_EXIT_REASON);
-	raw.qual = vmcs_read(VMCS_EXIT_QUAL);
-	raw.insn_len = (uint32_t)vmcs_read(VMCS_EXIT_INSN_LEN);
-	raw.intr_info = (uint32_t)vmcs_read(VMCS_EXIT_INTR_INFO);
-	raw.intr_error = (uint32_t)vmcs_read(VMCS_EXIT_INTR_ERROR);
-	raw.guest_phys = vmcs_read(VMCS_GUEST_PHYS_ADDR);
-	raw.guest_linear = vmcs_read(VMCS_GUEST_LINEAR_ADDR);
+	needs = vmx_exit_needs(raw.reason);
+	raw.qual = (needs & VMX_NEED_QUAL) ? vmcs_read(VMCS_EXIT_QUAL) : 0;
+	raw.insn_len = (needs & VMX_NEED_INSN_LEN) ? (uint32_t)vmcs_read(VMCS_EXIT_INSN_LEN) : 0;
+	raw.intr_info = 0;
+	raw.intr_error = 0;
+	if (needs & VMX_NEED_INTR_INFO) {
+		raw.intr_info = (uint32_t)vmcs_read(VMCS_EXIT_INTR_INFO);
+		raw.intr_error = (uint32_t)vmcs_read(VMCS_EXIT_INTR_ERROR);
+	}
+	raw.guest_phys = (needs & VMX_NEED_GPA) ? vmcs_read(VMCS_GUEST_PHYS_ADDR) : 0;
+	raw.guest_linear = (needs & VMX_NEED_GLA) ? vmcs_read(VMCS_GUEST_LINEAR_ADDR) : 0;
 	raw.insn_error = 0;
-	v->gpr[INSN_RSP] = vmcs_read(VMCS_GUEST_RSP);
-	v->rip = vmcs_read(VMCS_GUEST_RIP);
-	v->rflags = vmcs_read(VMCS_GUEST_RFLAGS);
+	v->gpr[INSN_RSP] = x->vmcs_rsp = vmcs_read(VMCS_GUEST_RSP);
+	v->rip = x->vmcs_rip = vmcs_read(VMCS_GUEST_RIP);
+	v->rflags = x->vmcs_rflags = vmcs_read(VMCS_GUEST_RFLAGS);
 	vmx_exit_decode(&raw, exit);
 
-	if (exit->kind != EXIT_ENTRY_FAILURE)
-		requeue_interrupted_event();
+	if (exit->kind != EXIT_ENTRY_FAILURE && (needs & VMX_NEED_IDT_VEC))
+		requeue_interrupted_event(x);
 	/* An NMI that arrived in the guest belongs to the host: raise it
 	 * again through the host IDT (§28.1 with NMI exiting, §25.6.1). */
 	if (exit->kind == EXIT_NMI)
@@ -136,9 +190,9 @@ static int vmx_run(struct vcpu *v, struct vm_exit *exit)
 	return 0;
 }
 
-static bool long_mode_guest(const struct vmx_vcpu *x)
+static bool long_mode_guest(struct vmx_vcpu *x)
 {
-	return (x->ctl.entry & ENTRY_CTL_IA32E_GUEST) != 0;
+	return (entry_ctls(x) & ENTRY_CTL_IA32E_GUEST) != 0;
 }
 
 static void vmx_skip_insn(struct vcpu *v, unsigned len)
@@ -147,11 +201,14 @@ static void vmx_skip_insn(struct vcpu *v, unsigned len)
 	uint64_t intr;
 
 	vmcs_load(v);
-	v->rip += len;
 	/* Outside 64-bit mode EIP wraps at 4 GiB; VM entry requires RIP
-	 * bits 63:32 clear then (§26.3.1.4). */
-	if (!long_mode_guest(x))
-		v->rip &= 0xFFFFFFFFULL;
+	 * bits 63:32 clear then (§26.3.1.4). Only a sum that leaves the low
+	 * 4 GiB from inside them can be either: a RIP above 4 GiB is 64-bit
+	 * code already, so the mode is looked up only then. */
+	if (((v->rip + len) >> 32) && !(v->rip >> 32) && !long_mode_guest(x))
+		v->rip = (v->rip + len) & 0xFFFFFFFFULL;
+	else
+		v->rip += len;
 	/* Completing the instruction ends blocking by STI or MOV SS (§25.4.2). */
 	intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
 	if (intr & (VMX_INTERRUPTIBILITY_STI | VMX_INTERRUPTIBILITY_MOVSS))
@@ -161,11 +218,12 @@ static void vmx_skip_insn(struct vcpu *v, unsigned len)
 
 static int vmx_inject(struct vcpu *v, const struct vcpu_event *ev)
 {
+	struct vmx_vcpu *x = v->arch;
 	uint32_t info = ev->vector | VMX_INTR_VALID;
 	bool error = ev->has_error;
 
 	vmcs_load(v);
-	if (vmcs_read(VMCS_ENTRY_INTR_INFO) & VMX_INTR_VALID)
+	if (x->event_queued)
 		return -EBUSY;
 	switch (ev->type) {
 	case EVENT_EXTINT:    info |= VMX_INTR_TYPE_EXTINT; error = false; break;
@@ -185,6 +243,7 @@ static int vmx_inject(struct vcpu *v, const struct vcpu_event *ev)
 	if (ev->type == EVENT_SOFT_INT)
 		vmcs_write(VMCS_ENTRY_INSN_LEN, 2);   /* INT n: CD ib */
 	vmcs_write(VMCS_ENTRY_INTR_INFO, info);
+	x->event_queued = true;
 	return 0;
 }
 
@@ -225,6 +284,7 @@ static bool pae_legacy_paging(uint64_t cr0, uint64_t cr4, uint64_t efer)
  * mode guest" entry control must equal LMA (§26.3.1.1). */
 static void write_efer(struct vmx_vcpu *x, uint64_t efer, uint64_t cr0)
 {
+	entry_ctls(x);   /* the other entry controls as the VMCS has them */
 	if ((efer & EFER_LME) && (cr0 & CR0_PG))
 		efer |= EFER_LMA;
 	else
@@ -479,9 +539,32 @@ static unsigned vmx_interruptibility(struct vcpu *v)
 	/* Blocking by STI / MOV SS (guest interruptibility state, §25.4.2). */
 	if (intr & (VMX_INTERRUPTIBILITY_STI | VMX_INTERRUPTIBILITY_MOVSS))
 		block |= VCPU_BLOCK_SHADOW;
-	if (vmcs_read(VMCS_ENTRY_INTR_INFO) & VMX_INTR_VALID)
+	if (((struct vmx_vcpu *)v->arch)->event_queued)
 		block |= VCPU_BLOCK_EVENT;
+	/* Blocking by NMI (§25.4.2 Table 25-3), tracked with virtual NMIs. */
+	if (intr & VMX_INTERRUPTIBILITY_NMI)
+		block |= VCPU_BLOCK_NMI;
 	return block;
+}
+
+/* NMI-window exiting (primary processor-based control bit 22) exits as
+ * soon as there is no blocking by NMI, STI or MOV SS (§26.7.6); it exists
+ * only with virtual NMIs (§26.2.1.1). */
+static int vmx_request_nmi_window(struct vcpu *v, bool on)
+{
+	struct vmx_vcpu *x = v->arch;
+	uint32_t proc;
+
+	if (!(x->ctl.pin & PIN_VIRTUAL_NMIS) || !(vmx_caps.proc_may & PROC_NMI_WINDOW_EXITING))
+		return on ? -ENOTSUP : 0;
+	vmcs_load(v);
+	proc = on ? x->ctl.proc | PROC_NMI_WINDOW_EXITING
+		  : x->ctl.proc & ~(uint32_t)PROC_NMI_WINDOW_EXITING;
+	if (proc != x->ctl.proc) {
+		x->ctl.proc = proc;
+		vmcs_write(VMCS_PROC_CTLS, proc);
+	}
+	return 0;
 }
 
 static void vmx_request_intr_window(struct vcpu *v, bool on)
@@ -497,6 +580,115 @@ static void vmx_request_intr_window(struct vcpu *v, bool on)
 	proc = vmcs_read(VMCS_PROC_CTLS);
 	proc = on ? proc | PROC_INTR_WINDOW_EXITING : proc & ~(uint64_t)PROC_INTR_WINDOW_EXITING;
 	vmcs_write(VMCS_PROC_CTLS, proc);
+	((struct vmx_vcpu *)v->arch)->ctl.proc = (uint32_t)proc;
+}
+
+/* The host-state fields that differ between CPUs: the per-CPU GDT, TSS
+ * and GS base (SDM vol. 3C §25.5.2); CR3, IDTR, selectors and the SYSENTER
+ * and PAT/EFER values are the same on every CPU. The host MSR area
+ * (VM-exit load) is refreshed with this CPU's values too. */
+static void write_host_percpu_state(struct vmx_vcpu *x)
+{
+	struct percpu *pc = this_cpu();
+	struct vmx_msr_entry *host = phys_to_virt(x->msr_area + VMX_HOST_MSR_AREA);
+
+	vmcs_write(VMCS_HOST_GDTR_BASE, (uint64_t)(uintptr_t)pc->gdt);
+	vmcs_write(VMCS_HOST_TR_BASE, (uint64_t)(uintptr_t)pc->tss);
+	vmcs_write(VMCS_HOST_GS_BASE, rdmsr(MSR_GS_BASE));
+	vmcs_write(VMCS_HOST_FS_BASE, rdmsr(MSR_FS_BASE));
+	for (unsigned i = 0; i < x->msr_count; i++)
+		host[i].value = rdmsr(host[i].index);
+}
+
+/* Switch-in (vcpu_ops.load): make the VMCS current here. A VMCS put on
+ * another CPU was VMCLEARed there (vmx_put), so VMPTRLD here is allowed
+ * (§25.11.1); its host state and the VPID-tagged TLB entries this CPU may
+ * still hold from an older run of the vCPU are refreshed. */
+static void vmx_load(struct vcpu *v)
+{
+	struct vmx_vcpu *x = v->arch;
+	bool moved = v->host_cpu != this_cpu()->cpu_id;
+
+	v->host_cpu = this_cpu()->cpu_id;
+	vmcs_load(v);
+	if (moved) {
+		write_host_percpu_state(x);
+		vmx_flush_tlb(v);
+	}
+}
+
+/* Switch-out (vcpu_ops.put): VMCLEAR writes the VMCS back to memory and
+ * makes it not current and clear (§25.11.3), so any CPU may VMPTRLD it
+ * next; a clear VMCS must be entered with VMLAUNCH (§25.11.3). */
+static void vmx_put(struct vcpu *v)
+{
+	struct vmx_vcpu *x = v->arch;
+	struct vmx_cpu *vc = this_cpu()->vmm;
+
+	BUG_ON(v->host_cpu != this_cpu()->cpu_id);
+	if (vmx_clear(x->vmcs))
+		panic("vmx: VMCLEAR of the VMCS at 0x%llx failed", (unsigned long long)x->vmcs);
+	if (vc->current_vmcs == x->vmcs)
+		vc->current_vmcs = 0;
+	x->launched = false;
+}
+
+/* The VMX-preemption timer counts down at the TSC rate divided by
+ * 2^IA32_VMX_MISC[4:0] while the guest runs and causes a VM exit at 0
+ * (SDM vol. 3C §26.5.1); without "save VMX-preemption timer value" every
+ * entry loads the value written here. 0 turns it off. */
+static int vmx_set_preempt_timer(struct vcpu *v, uint64_t ns)
+{
+	/* TSC ticks per ns in 32.32 fixed point, from the calibrated rate
+	 * (1 GHz until then), computed once: one multiply per call instead
+	 * of divisions on every entry. */
+	static uint64_t tsc_per_ns_32;
+	struct vmx_vcpu *x = v->arch;
+	uint64_t ticks, per;
+	uint32_t pin;
+
+	if (!(vmx_caps.pin_may & PIN_PREEMPT_TIMER))
+		return -ENOTSUP;
+	vmcs_load(v);
+	pin = ns ? x->ctl.pin | PIN_PREEMPT_TIMER : x->ctl.pin & ~(uint32_t)PIN_PREEMPT_TIMER;
+	if (pin != x->ctl.pin) {
+		x->ctl.pin = pin;
+		vmcs_write(VMCS_PIN_CTLS, pin);
+	}
+	if (!ns)
+		return 0;
+	per = tsc_per_ns_32;
+	if (__builtin_expect(!per, 0)) {
+		uint64_t hz = tsc_hz();
+		/* Until calibration a 1 GHz TSC is assumed, and not cached. */
+		per = hz ? ((hz / 1000000000ULL) << 32) + ((hz % 1000000000ULL) << 32) / 1000000000ULL
+			 : 1ULL << 32;
+		if (hz)
+			tsc_per_ns_32 = per;
+	}
+	ticks = (uint64_t)(((unsigned __int128)ns * per) >> 32) + 1;
+	ticks >>= vmx_caps.preempt_timer_shift;
+	vmcs_write(VMCS_PREEMPT_TIMER, MIN(MAX(ticks, 1ULL), 0xFFFFFFFFULL));
+	return 0;
+}
+
+/* I/O bitmap A covers ports 0-0x7FFF, B 0x8000-0xFFFF, one bit per port;
+ * a clear bit lets IN/OUT reach the port without an exit (SDM vol. 3
+ * §25.6.4). A multi-byte access exits if any of its ports' bits is set. */
+static int vmx_set_io_passthrough(struct vcpu *v, uint16_t port, unsigned count, bool pass)
+{
+	struct vmx_vcpu *x = v->arch;
+	uint8_t *bitmaps = phys_to_virt(x->io_bitmaps);   /* A then B, contiguous */
+
+	if (count == 0 || port + count > 0x10000)
+		return -EINVAL;
+	for (unsigned p = port; p < port + count; p++) {
+		if (pass)
+			bitmaps[p / 8] &= (uint8_t)~(1u << (p % 8));
+		else
+			bitmaps[p / 8] |= (uint8_t)(1u << (p % 8));
+	}
+	return 0;
 }
 
 const struct vcpu_ops vmx_vcpu_ops = {
@@ -526,4 +718,9 @@ const struct vcpu_ops vmx_vcpu_ops = {
 	.set_xcr0 = vmx_set_xcr0,
 	.interruptibility = vmx_interruptibility,
 	.request_intr_window = vmx_request_intr_window,
+	.load = vmx_load,
+	.put = vmx_put,
+	.set_preempt_timer = vmx_set_preempt_timer,
+	.request_nmi_window = vmx_request_nmi_window,
+	.set_io_passthrough = vmx_set_io_passthrough,
 };

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# 81-linux-acpi-svm-qemu.sh - the Debian cloud kernel of 80-linux-minimal
+# with the default platform (tests/linux/vms-acpi.cfg: ACPI on): Linux must
+# find plinth's per-VM ACPI tables (RSDP from the zero page, XSDT, FADT,
+# MADT, DSDT with \_S5), use the PM timer, PCI configuration mechanism #1
+# with the host bridge and the CMOS RTC, reach the /init marker, and its
+# poweroff must reach PM1a control with the S5 sleep type: plinth stops the
+# VM as powered off and frees it.
+# boot-test: slow
+. "$(dirname "$0")/lib.sh"
+bt_begin linux-acpi-svm-qemu
+bt_need_file "$BUILD/test-linux-acpi.iso" "the Linux test ISO (make BUILD=$BUILD test-isos; needs apt-get download)"
+QEMU_ACCEL=tcg QEMU_TCG_CPU=max bt_qemu 120 -m 1024 -cdrom "$BUILD/test-linux-acpi.iso"
+bt_expect 'virt: AMD SVM' "'virt: AMD SVM, ...' (SVM detected)"
+bt_expect '\[linux\] .*ACPI: RSDP 0x00000000000E0000 000024 \(v02 PLINTH\)' "the guest's RSDP at 0xE0000"
+bt_expect '\[linux\] .*ACPI: FACP 0x[0-9A-F]+ 000114 \(v06 PLINTH' "the guest's FADT (revision 6)"
+bt_expect '\[linux\] .*ACPI: APIC 0x[0-9A-F]+ [0-9A-F]+ \(v05 PLINTH' "the guest's MADT"
+bt_expect '\[linux\] .*ACPI: PM-Timer IO Port: 0x608' "the PM timer from the FADT"
+bt_expect '\[linux\] .*ACPI: 1 ACPI AML tables successfully acquired and loaded' "the DSDT loaded"
+bt_expect '\[linux\] .*ACPI: PM: \(supports S0 S5\)' "S5 found in the DSDT"
+bt_expect '\[linux\] .*PCI: Using configuration type 1 for base access' "PCI configuration mechanism #1"
+bt_expect '\[linux\] .*clocksource: acpi_pm: mask: 0xffffff' "the acpi_pm clocksource"
+bt_expect '\[linux\] .*rtc_cmos rtc_cmos: setting system clock to 2026-01-01T00:00:' "the RTC's time"
+bt_expect '\[linux\] (\[ *[0-9.]+\] )?PLINTH-LINUX-INIT: ok' "the /init marker"
+bt_expect '\[linux\] .*ACPI: PM: Preparing to enter system sleep state S5' "the guest's S5 entry"
+bt_expect 'vm linux: stopped: powered off by the guest \(ACPI S5\)' "'vm linux: stopped: powered off ...'"
+bt_expect 'vm linux: stopped after [0-9.]+ s' "the VM's statistics line"
+bt_expect 'vmm: 1 VM ran' "'vmm: 1 VM ran' (the VM was reaped)"
+bt_reject 'unhandled exit|Kernel panic|BUG:|Oops' "a guest crash or unhandled exit"
+bt_expect 'test_exit: boot test done' "'test_exit: boot test done'"
+bt_expect_exit
+bt_end

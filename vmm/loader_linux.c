@@ -1,0 +1,184 @@
+/* loader_linux.c - the pure parts of the Linux boot protocol (see
+ * loader_linux.h; boot.rst sections cited as "boot.rst §NAME"). */
+#include <plinth/log.h>
+#include <plinth/string.h>
+#include "loader_linux.h"
+
+#define SECTOR 512u
+#define PAGE   4096u
+
+static uint16_t get16(const uint8_t *p, size_t off)
+{
+	return (uint16_t)(p[off] | (p[off + 1] << 8));
+}
+
+static uint32_t get32(const uint8_t *p, size_t off)
+{
+	return get16(p, off) | ((uint32_t)get16(p, off + 2) << 16);
+}
+
+static void put16(uint8_t *p, size_t off, uint16_t v)
+{
+	p[off] = (uint8_t)v;
+	p[off + 1] = (uint8_t)(v >> 8);
+}
+
+static void put32(uint8_t *p, size_t off, uint32_t v)
+{
+	put16(p, off, (uint16_t)v);
+	put16(p, off + 2, (uint16_t)(v >> 16));
+}
+
+static void put64(uint8_t *p, size_t off, uint64_t v)
+{
+	put32(p, off, (uint32_t)v);
+	put32(p, off + 4, (uint32_t)(v >> 32));
+}
+
+int linux_parse(const uint8_t *img, size_t size, struct linux_image *li)
+{
+	size_t setup_end;
+
+	memset(li, 0, sizeof(*li));
+	/* The header must be there to be read at all. */
+	if (size < LX_INIT_SIZE + 4) {
+		pr_err("linux: image of %zu bytes is too small to hold a setup header", size);
+		return -ENOEXEC;
+	}
+	if (get16(img, LX_BOOT_FLAG) != 0xAA55) {
+		pr_err("linux: no boot flag 0xAA55 at offset 0x1FE (found 0x%04x): not a Linux "
+		       "kernel image", get16(img, LX_BOOT_FLAG));
+		return -ENOEXEC;
+	}
+	if (memcmp(img + LX_HEADER, "HdrS", 4) != 0) {
+		pr_err("linux: no \"HdrS\" at offset 0x202: a pre-2.00 boot protocol image "
+		       "(unsupported)");
+		return -ENOEXEC;
+	}
+	li->version = get16(img, LX_VERSION);
+	if (li->version < LX_MIN_VERSION) {
+		pr_err("linux: boot protocol %u.%02u is too old (plinth needs 2.12 or later)",
+		       li->version >> 8, li->version & 0xFF);
+		return -ENOEXEC;
+	}
+	/* boot.rst §"Details of header fields", setup_sects: 0 means 4. */
+	li->setup_sects = img[LX_SETUP_SECTS] ? img[LX_SETUP_SECTS] : 4;
+	li->loadflags = img[LX_LOADFLAGS];
+	if (!(li->loadflags & LX_LOADED_HIGH)) {
+		pr_err("linux: a zImage (loadflags LOADED_HIGH clear) must load at 0x10000; only "
+		       "bzImages are supported");
+		return -ENOEXEC;
+	}
+	/* The byte after the jump at 0x200 says where the header ends. */
+	li->header_end = LX_HEADER + img[LX_JUMP + 1];
+	setup_end = (size_t)(li->setup_sects + 1) * SECTOR;
+	if (li->header_end < LX_INIT_SIZE + 4 || li->header_end > setup_end) {
+		pr_err("linux: setup header ends at 0x%zx, outside 0x%x..0x%zx (corrupt header)",
+		       li->header_end, LX_INIT_SIZE + 4, setup_end);
+		return -ENOEXEC;
+	}
+	if (setup_end >= size) {
+		pr_err("linux: %u setup sectors reach past the end of the %zu-byte image "
+		       "(truncated?)", li->setup_sects, size);
+		return -ENOEXEC;
+	}
+	li->kernel_offset = setup_end;
+	li->kernel_size = size - setup_end;
+	li->xloadflags = get16(img, LX_XLOADFLAGS);
+	li->initrd_addr_max = get32(img, LX_INITRD_ADDR_MAX);
+	li->cmdline_size = get32(img, LX_CMDLINE_SIZE);
+	li->kernel_alignment = get32(img, LX_KERNEL_ALIGN);
+	li->relocatable = img[LX_RELOCATABLE];
+	li->init_size = get32(img, LX_INIT_SIZE);
+	if (li->init_size < li->kernel_size) {
+		pr_err("linux: init_size 0x%x is smaller than the kernel's 0x%zx bytes (corrupt "
+		       "header)", li->init_size, li->kernel_size);
+		return -ENOEXEC;
+	}
+	return 0;
+}
+
+int linux_plan(const struct linux_image *li, uint64_t ram_size, size_t cmdline_len,
+	       uint64_t initrd_size, struct linux_plan *plan)
+{
+	uint64_t top;
+
+	memset(plan, 0, sizeof(*plan));
+	if (cmdline_len > li->cmdline_size) {
+		pr_err("linux: command line of %zu bytes is longer than the kernel takes (%u)",
+		       cmdline_len, li->cmdline_size);
+		return -E2BIG;
+	}
+	plan->cmdline_gpa = LX_CMDLINE_GPA;
+	plan->kernel_gpa = LX_KERNEL_GPA;
+	/* boot.rst §"Details of header fields", init_size: the kernel needs
+	 * this much from its load address while it decompresses itself. */
+	plan->kernel_end = LX_KERNEL_GPA + li->init_size;
+	if (plan->kernel_end > ram_size) {
+		pr_err("linux: the kernel needs RAM up to 0x%llx (init_size 0x%x); the VM has "
+		       "0x%llx bytes", (unsigned long long)plan->kernel_end, li->init_size,
+		       (unsigned long long)ram_size);
+		return -ENOSPC;
+	}
+	if (!initrd_size)
+		return 0;
+	/* As high as possible: initrd_addr_max is the last byte it may use. */
+	top = MIN(ram_size, (uint64_t)li->initrd_addr_max + 1);
+	if (initrd_size > top || ((top - initrd_size) & ~(uint64_t)(PAGE - 1)) < plan->kernel_end) {
+		pr_err("linux: an initrd of %llu bytes does not fit between the kernel (ends "
+		       "0x%llx) and 0x%llx", (unsigned long long)initrd_size,
+		       (unsigned long long)plan->kernel_end, (unsigned long long)top);
+		return -ENOSPC;
+	}
+	plan->initrd_gpa = (top - initrd_size) & ~(uint64_t)(PAGE - 1);
+	plan->initrd_size = initrd_size;
+	return 0;
+}
+
+unsigned linux_e820(uint64_t ram_size, struct e820_entry *e, unsigned max)
+{
+	const struct e820_entry all[] = {
+		{ 0, MIN(ram_size, (uint64_t)LX_LOW_RAM_END), E820_RAM },
+		{ LX_LOW_RAM_END, 0xA0000 - LX_LOW_RAM_END, E820_RESERVED },
+		{ LX_BIOS_AREA, 0x100000 - LX_BIOS_AREA, E820_RESERVED },
+		{ 0x100000, ram_size > 0x100000 ? ram_size - 0x100000 : 0, E820_RAM },
+		{ 0xFEC00000, 0x1000, E820_RESERVED },     /* I/O APIC */
+		{ 0xFEE00000, 0x1000, E820_RESERVED },     /* local APIC */
+	};
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < ARRAY_SIZE(all) && n < max; i++)
+		if (all[i].size)
+			e[n++] = all[i];
+	return n;
+}
+
+void linux_fill_zero_page(uint8_t *bp, const uint8_t *img, const struct linux_image *li,
+			  const struct linux_plan *plan, uint64_t ram_size, uint64_t rsdp_gpa)
+{
+	struct e820_entry map[LX_E820_MAX];
+	unsigned n;
+
+	/* boot.rst §"32-bit boot protocol": a zeroed boot_params with the
+	 * setup header copied from the kernel image. */
+	memset(bp, 0, LX_BP_SIZE);
+	memcpy(bp + LX_SETUP_SECTS, img + LX_SETUP_SECTS, li->header_end - LX_SETUP_SECTS);
+	bp[LX_TYPE_OF_LOADER] = LX_LOADER_UNDEFINED;
+	bp[LX_LOADFLAGS] = (uint8_t)(li->loadflags & ~LX_CAN_USE_HEAP);
+	put32(bp, LX_CODE32_START, (uint32_t)plan->kernel_gpa);
+	put32(bp, LX_CMD_LINE_PTR, (uint32_t)plan->cmdline_gpa);
+	put32(bp, LX_BP_EXT_CMD_LINE_PTR, (uint32_t)(plan->cmdline_gpa >> 32));
+	put32(bp, LX_RAMDISK_IMAGE, (uint32_t)plan->initrd_gpa);
+	put32(bp, LX_RAMDISK_SIZE, (uint32_t)plan->initrd_size);
+	put32(bp, LX_BP_EXT_RAMDISK_IMAGE, (uint32_t)(plan->initrd_gpa >> 32));
+	put32(bp, LX_BP_EXT_RAMDISK_SIZE, (uint32_t)(plan->initrd_size >> 32));
+	put64(bp, LX_BP_ACPI_RSDP, rsdp_gpa);
+	n = linux_e820(ram_size, map, LX_E820_MAX);
+	bp[LX_BP_E820_ENTRIES] = (uint8_t)n;
+	for (unsigned i = 0; i < n; i++) {
+		uint8_t *e = bp + LX_BP_E820_TABLE + 20 * i;
+		put64(e, 0, map[i].addr);
+		put64(e, 8, map[i].size);
+		put32(e, 16, map[i].type);
+	}
+}
