@@ -22,5 +22,5 @@ sh "$BT_ROOT/scripts/bochsrc.sh" "$BUILD/test-console.iso" "$BT_TMP/unused" 2 co
 	"$BUILD/test-logs/$BT_NAME.bochs.log" |
 	sed "s|^com1: .*|com1: enabled=1, mode=socket-server, dev=127.0.0.1:$port|" > "$BT_TMP/bochsrc"
 echo c > "$BT_TMP/bochs.cmds"
-python3 "$BT_ROOT/tests/console/session.py" console-vmx-bochs "$BT_LOG" "tcp:$port" 4 -- \
+python3 "$BT_ROOT/tests/console/session.py" console-vmx-bochs "$BT_LOG" "tcp:$port" 6 -- \
 	timeout -k 5 280 "$BOCHS" -q -f "$BT_TMP/bochsrc" -rc "$BT_TMP/bochs.cmds"

@@ -127,8 +127,13 @@ class Session:
         self.type(line)
         prompt = re.escape(PROMPT.decode())
         # The echo starts where typing started or after a redrawn prompt.
+        # The shell is back at its prompt when the prompt ends the output,
+        # or when a VM's line arrived after it (the shell erases the prompt
+        # line, prints the VM's line and redraws the prompt; text() turns
+        # that erase into a newline). A chatty VM may never let the output
+        # end exactly at the prompt.
         m = self.wait_for(r"(?:\A|(?<=" + prompt + r"))" + re.escape(editor_echo(line)) +
-                          r"\n((?:.*\n)*?)" + prompt + r"\Z", secs)
+                          r"\n((?:.*\n)*?)" + prompt + r"(?:\Z|\n)", secs)
         if not m:
             self.fail("no prompt after '%s'" % printable(line))
             out = self.text()
