@@ -6,7 +6,7 @@
 #include <plinth/mm.h>
 #include "exit_internal.h"
 #include "hypercall.h"
-#include "insn_fetch.h"
+#include <plinth/insn_fetch.h>
 #include "io.h"
 #include "mmio.h"
 #include "platform.h"

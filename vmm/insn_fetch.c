@@ -5,7 +5,7 @@
 #include <plinth/guest_walk.h>
 #include <plinth/mm.h>
 #include <x86/cpu.h>
-#include "insn_fetch.h"
+#include <plinth/insn_fetch.h>
 
 static int read_guest_phys(void *ctx, uint64_t gpa, void *buf, unsigned len)
 {

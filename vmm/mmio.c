@@ -3,7 +3,7 @@
  * and let insn_emulate_mmio() perform it against the region's device. */
 #include <plinth/log.h>
 #include <plinth/vm.h>
-#include "insn_fetch.h"
+#include <plinth/insn_fetch.h>
 #include "mmio.h"
 
 struct mmio_ctx {

@@ -1,6 +1,8 @@
-/* insn_fetch.h - read the guest's current instruction (vmm/insn_fetch.c). */
-#ifndef VMM_INSN_FETCH_H
-#define VMM_INSN_FETCH_H
+/* insn_fetch.h - read the guest's current instruction (vmm/insn_fetch.c):
+ * used by MMIO emulation and by the SVM backend when the CPU does not save
+ * the next RIP. */
+#ifndef PLINTH_INSN_FETCH_H
+#define PLINTH_INSN_FETCH_H
 
 #include <plinth/insn.h>
 #include <plinth/vm.h>
