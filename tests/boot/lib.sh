@@ -18,6 +18,12 @@
 #   bt_expect ERE WHAT         a log line must match ERE (grep -E)
 #   bt_reject ERE WHAT         no log line may match ERE
 #   bt_expect_boot CPUS        the standard "booted completely" checks
+#   bt_expect_guests G...      each guest G printed a SUMMARY with 0 failed
+#                              and exited through port 0xF4 with code 0
+#   bt_expect_clean_vms ERE    the closing checks of a VM test: no failed
+#                              guest check, no VM plinth could not run (VM
+#                              names match ERE), no panic, boot complete,
+#                              the emulator ended by itself
 #   bt_expect_exit             the emulator must have ended by itself
 #   bt_expect_within SECS      ... and within SECS seconds of wall time
 #   bt_fail REASON             record a failure reason
@@ -158,4 +164,20 @@ bt_expect_boot() {
 	bt_expect "($cpus of $cpus CPUs online|smp: $cpus CPUs online)" "'$cpus of $cpus CPUs online'"
 	bt_expect 'boot complete' "'boot complete'"
 	bt_reject 'PANIC|EXCEPTION' "unexpected panic or exception"
+}
+
+bt_expect_guests() {
+	local g
+	for g in "$@"; do
+		bt_expect "\\[$g\\] SUMMARY: [1-9][0-9]* passed, 0 failed" "'[$g] SUMMARY: N passed, 0 failed'"
+		bt_expect "vm $g: exit code 0[[:space:]]*\$" "'vm $g: exit code 0'"
+	done
+}
+
+bt_expect_clean_vms() {
+	bt_reject '\] FAIL:' "a failed guest check"
+	bt_reject "vm $1: (unhandled exit|.*VM entry failed|VMRUN failed)" "a VM exit plinth could not handle"
+	bt_reject 'PANIC|EXCEPTION' "unexpected panic or exception"
+	bt_expect 'boot complete' "'boot complete'"
+	bt_expect_exit
 }
