@@ -28,12 +28,16 @@ const char *hc_strerror(long err);
 void machine_init(void);
 /* Milliseconds of timer ticks since machine_init. */
 uint64_t machine_ticks_ms(void);
-/* Sleep until the next interrupt (HLT with interrupts on). */
-void machine_wait(void);
+/* Sleep until the next interrupt (HLT with interrupts on), unless
+ * work_pending(), asked with interrupts off, says there is work already:
+ * an interrupt that came after the caller last looked is not slept over. */
+void machine_wait(bool (*work_pending)(void));
 /* Program COM1 (115200 8N1, FIFOs, receive interrupt). */
 void serial_init(void);
 /* Next received byte, or -1. */
 int serial_getc(void);
+/* True if a received byte waits in the ring or in the UART. */
+bool serial_rx_pending(void);
 /* The COM1 interrupt (8259 IRQ 4): drain the FIFO into the ring. */
 void serial_isr(void);
 /* Stop the console domain the hard way (the restart test): a triple fault. */

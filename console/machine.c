@@ -104,9 +104,18 @@ uint64_t machine_ticks_ms(void)
 	return ticks * (1000 / TIMER_HZ);
 }
 
-void machine_wait(void)
+void machine_wait(bool (*work_pending)(void))
 {
-	/* STI's shadow covers HLT: an interrupt pending now wakes it. */
+	/* With interrupts off, an interrupt cannot slip in between the look
+	 * and the HLT; STI's shadow covers HLT (SDM vol. 2B, STI), so an
+	 * interrupt pending at the STI wakes it. Without the look, a key that
+	 * arrived after the main loop's last serial_getc() would wait for the
+	 * next timer tick (up to 50 ms). */
+	__asm__ __volatile__("cli" ::: "memory");
+	if (work_pending && work_pending()) {
+		__asm__ __volatile__("sti" ::: "memory");
+		return;
+	}
 	__asm__ __volatile__("sti; hlt" ::: "memory");
 }
 

@@ -120,6 +120,6 @@ __noreturn void con_main(void)
 				shell_mirror_poll(&sh);
 			}
 		}
-		machine_wait();
+		machine_wait(serial_rx_pending);
 	}
 }

@@ -67,6 +67,11 @@ int serial_getc(void)
 	return c;
 }
 
+bool serial_rx_pending(void)
+{
+	return rx_tail != rx_head || (inb(COM1 + LSR) & LSR_DR);
+}
+
 static void tx(uint8_t c)
 {
 	for (unsigned spin = 0; spin < 1000000 && !(inb(COM1 + LSR) & LSR_THRE); spin++)

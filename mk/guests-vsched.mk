@@ -4,7 +4,7 @@
 #
 #   $(BUILD)/test-sched-fair.iso  tests/boot/sched-fair-vms.cfg as vms.cfg:
 #                                 weights 1:2:4 (65-sched-fair-vmx.sh in Bochs
-#                                 with 2 CPUs, 66-sched-fair-svm-qemu.sh)
+#                                 with 2 CPUs, 66-sched-fair-svm-bochs-ryzen.sh)
 #   $(BUILD)/test-sched-isol.iso  tests/boot/sched-isol-vms.cfg: IF=0 spinner,
 #                                 FPU/SSE/AVX isolation (67-*, 68-*)
 #

@@ -5,6 +5,7 @@
 #
 #   $(BUILD)/test-linux-minimal.iso   tests/linux/vms-minimal.cfg (acpi=off ...)
 #   $(BUILD)/test-linux-acpi.iso      tests/linux/vms-acpi.cfg (ACPI, APICs)
+#   $(BUILD)/test-linux-long.iso      tests/linux/vms-long.cfg (the 64-bit entry)
 #
 # The kernel needs the apt lists (apt-get update) and network access the
 # first time; a boot test whose ISO could not be built reports that.
@@ -25,7 +26,10 @@ $(BUILD)/test-linux-%.iso: $(BUILD)/plinth.elf scripts/mkiso.sh mk/linux.mk \
 		--module tests/linux/vms-$*.cfg=vms.cfg --module $(LINUX_KERNEL) \
 		--module $(LINUX_INITRD) $@ $(BUILD)/plinth.elf
 
-LINUX_TEST_ISOS := $(BUILD)/test-linux-minimal.iso $(BUILD)/test-linux-acpi.iso
+LINUX_TEST_ISOS := $(BUILD)/test-linux-minimal.iso $(BUILD)/test-linux-acpi.iso \
+	$(BUILD)/test-linux-long.iso
+# tests/linux/vms-smp.cfg: the ACPI VM with two vCPUs (83-linux-smp-svm-qemu.sh)
+LINUX_TEST_ISOS += $(BUILD)/test-linux-smp.iso
 
 .PHONY: linux-images
 linux-images: $(LINUX_TEST_ISOS)
@@ -38,7 +42,9 @@ bench-linux: $(LINUX_TEST_ISOS)
 	$(Q)bash tests/linux/bench-linux.sh $(BUILD) minimal 3
 	$(Q)bash tests/linux/bench-linux.sh $(BUILD) acpi 3
 
-# Tests too slow for `make test`: the Linux VM under VMX in Bochs (~3-4 min).
+# Tests too slow for `make test`: the Linux VMs under VMX in Bochs (the
+# 32-bit and the 64-bit entry; minutes each).
 .PHONY: test-long
-test-long: $(DEPS_STAMP) $(BUILD)/plinth.elf $(BUILD)/test-linux-minimal.iso
+test-long: $(DEPS_STAMP) $(BUILD)/plinth.elf $(BUILD)/test-linux-minimal.iso \
+		$(BUILD)/test-linux-long.iso
 	$(Q)BUILD=$(BUILD) BOOT_TEST_TIMEOUT=1200 bash tests/run-boot.sh tests/linux/8[0-9]-*.sh

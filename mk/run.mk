@@ -1,12 +1,18 @@
 # run.mk - boot plinth interactively, its serial console on this terminal.
 #
-#   make run                     QEMU, -kernel plinth.elf (multiboot 1)
+#   make run                     QEMU, -kernel plinth.elf (multiboot 1) with
+#                                the default VMs as -initrd modules
 #   make run BOOT=iso            QEMU, the GRUB ISO on BIOS (multiboot2 entry)
 #   make run BOOT=uefi           QEMU, the GRUB ISO on OVMF (UEFI)
 #   make run EMU=bochs           Bochs (corei7_skylake_x: VMX + EPT), the ISO
 #   make run CMDLINE="loglevel=debug smp=2" SMP=4 MEM=1024
 #   make debug                   QEMU stopped at the first instruction, waiting
 #                                for gdb on :1234 (gdb -x $(BUILD)/plinth.gdb)
+#
+# Every way carries the default VMs (DEFAULT_VMS, mk/iso.mk): the console
+# domain's prompt "plinth> " comes first, the VM "linux" boots behind it
+# (`vm list`; `console linux` reaches its shell, Ctrl-] comes back).
+# DEFAULT_VMS= boots plinth with the console domain alone.
 #
 # QEMU uses KVM (-enable-kvm -cpu host) only when nested virtualization
 # works on this host, else TCG with an SVM + NPT CPU model (see
@@ -34,18 +40,26 @@ QEMU_RUN_ARGS = -smp $(SMP) -m $(MEM) -serial mon:stdio -display none -no-reboot
 
 # The ISO for interactive runs: the CMDLINE options, a short menu delay.
 $(BUILD)/stamps/run.iso.args: FORCE
-	$(call iso_args,$@,$(CMDLINE) | $(ISO_MODULES))
+	$(call iso_args,$@,$(CMDLINE) | $(ISO_MODULES) | $(DEFAULT_VM_MODULES))
 
 $(BUILD)/run.iso: $(BUILD)/plinth.elf scripts/mkiso.sh $(BUILD)/stamps/run.iso.args \
-		$$(iso_module_files) | $(DEPS_STAMP)
-	$(Q)$(call mkiso,$@,$(CMDLINE),mb2,1)
+		$$(iso_module_files) $$(DEFAULT_VM_MODULES) | $(DEPS_STAMP)
+	$(Q)$(call mkiso,$@,$(CMDLINE),mb2,1,$(DEFAULT_VM_MODULES))
+
+# -kernel: QEMU loads the modules itself (Multiboot 1 modules, one per
+# comma-separated file of -initrd; each module's string is its path, whose
+# basename is what vms.cfg names).
+run_comma := ,
+run_empty :=
+run_space := $(run_empty) $(run_empty)
+QEMU_INITRD_ARGS = $(if $(strip $(DEFAULT_VM_MODULES)),-initrd "$(subst $(run_space),$(run_comma),$(strip $(DEFAULT_VM_MODULES)))")
 
 ifeq ($(EMU),bochs)
 RUN_INPUTS := $(BUILD)/run.iso
 else ifeq ($(EMU),qemu)
 ifeq ($(BOOT),kernel)
-RUN_INPUTS := $(BUILD)/plinth.elf
-QEMU_BOOT_ARGS = -kernel $(BUILD)/plinth.elf -append "$(CMDLINE)"
+RUN_INPUTS = $(BUILD)/plinth.elf $(DEFAULT_VM_MODULES)
+QEMU_BOOT_ARGS = -kernel $(BUILD)/plinth.elf -append "$(CMDLINE)" $(QEMU_INITRD_ARGS)
 else ifeq ($(BOOT),iso)
 RUN_INPUTS := $(BUILD)/run.iso
 QEMU_BOOT_ARGS = -cdrom $(BUILD)/run.iso -boot d

@@ -78,6 +78,15 @@ void kfree(void *p)
 		panic("kfree(%p): not a live heap object (see the message above)", p);
 }
 
+uint64_t heap_trim(void)
+{
+	BUG_ON(!heap_ready);
+	uint64_t flags = spin_lock_irqsave(&heap_lock);
+	uint64_t n = heap_core_trim(&kheap);
+	spin_unlock_irqrestore(&heap_lock, flags);
+	return n;
+}
+
 size_t heap_bytes_in_use(void)
 {
 	return READ_ONCE(kheap.bytes_in_use);

@@ -249,6 +249,30 @@ int heap_core_free(struct heap *h, void *p)
 	return 0;
 }
 
+uint64_t heap_core_trim(struct heap *h)
+{
+	uint64_t released = 0;
+
+	for (unsigned ci = 0; ci < HEAP_NUM_CLASSES; ci++) {
+		struct heap_class *c = &h->classes[ci];
+		struct heap_slab *next;
+
+		/* Empty slabs are on the partial list (nfree == per_slab). */
+		for (struct heap_slab *s = c->partial; s && c->empty_slabs; s = next) {
+			next = s->next;
+			if (s->nfree != c->per_slab)
+				continue;
+			slab_unlink(c, s);
+			s->magic = 0;
+			c->empty_slabs--;
+			h->pages_held--;
+			h->src.free(h->src.ctx, s, 0);
+			released++;
+		}
+	}
+	return released;
+}
+
 size_t heap_core_usable_size(struct heap *h, const void *p)
 {
 	struct heap_obj o;

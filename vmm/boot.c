@@ -29,6 +29,8 @@
 #include <plinth/vmcfg.h>
 #include "linux_boot.h"
 #include "loader.h"
+#include "loader_linux.h"
+#include "vcpu_longmode.h"
 #include "platform.h"
 #include <plinth/vmctl.h>
 #include "vmctl_internal.h"
@@ -217,6 +219,39 @@ static int load_multiboot(struct vm *vm, const struct boot_info *bi, const struc
 	return err;
 }
 
+/* A 64-bit start of a flat image at [load, load + size): its GDT and
+ * identity map (vcpu_longmode.h) go in the first free pages from 4 KiB up,
+ * below 4 GiB and outside the image, and the vCPU enters long mode at
+ * load. */
+static int start_flat_long(struct vm *vm, const struct vm_config *cfg, uint64_t size)
+{
+	struct guest_layout *l = kzalloc(sizeof(*l));
+	uint64_t gpa = 0;
+	int err;
+
+	if (!l)
+		return -ENOMEM;
+	layout_init(l, cfg->memory);
+	err = layout_reserve(l, cfg->load_address, MAX(size, 1), "the image");
+	if (!err)
+		err = layout_place(l, PAGE_SIZE + LX_PT_SIZE, PAGE_SIZE, LOADER_MIN_GPA,
+				   MIN(cfg->memory, 4 * GiB), "the 64-bit page tables", &gpa);
+	kfree(l);
+	if (err) {
+		pr_err("vm %s: no room for the 64-bit start's page tables (%u KiB) beside image %s",
+		       cfg->name, (unsigned)((PAGE_SIZE + LX_PT_SIZE) / KiB), cfg->image);
+		return err;
+	}
+	err = longmode_write_tables(vm, gpa, gpa + PAGE_SIZE);
+	if (!err)
+		err = vcpu_set_long_mode_state(vm->vcpu, cfg->load_address, gpa, gpa + PAGE_SIZE);
+	if (!err)
+		pr_info("vm %s: flat image %s at 0x%llx, long mode (identity map of 4 GiB at "
+			"0x%llx)", cfg->name, cfg->image, (unsigned long long)cfg->load_address,
+			(unsigned long long)(gpa + PAGE_SIZE));
+	return err;
+}
+
 /* Load a flat image at its load address and start it in its entry mode. */
 static int load_flat(struct vm *vm, const struct vm_config *cfg, const struct boot_module *image)
 {
@@ -224,11 +259,6 @@ static int load_flat(struct vm *vm, const struct vm_config *cfg, const struct bo
 	uint16_t cs, ip;
 	int err;
 
-	if (cfg->entry != VM_ENTRY_REAL && cfg->entry != VM_ENTRY_PROTECTED) {
-		pr_err("vm %s: format=flat with entry=%s is not supported yet; VM not started",
-		       cfg->name, vmcfg_entry_name(cfg->entry));
-		return -ENOTSUP;
-	}
 	err = flat_check(size, cfg->load_address, cfg->memory, cfg->entry == VM_ENTRY_REAL);
 	if (err) {
 		pr_err("vm %s: image %s does not fit (see above); VM not started", cfg->name,
@@ -240,7 +270,9 @@ static int load_flat(struct vm *vm, const struct vm_config *cfg, const struct bo
 		err = vcpu_create(vm);
 	if (err)
 		return err;
-	if (cfg->entry == VM_ENTRY_REAL) {
+	if (cfg->entry == VM_ENTRY_LONG) {
+		err = start_flat_long(vm, cfg, size);
+	} else if (cfg->entry == VM_ENTRY_REAL) {
 		flat_real_mode_start(cfg->load_address, &cs, &ip);
 		err = vcpu_set_real_mode_state(vm->vcpu, cs, ip);
 		if (!err)
@@ -264,11 +296,6 @@ static bool config_runnable(const struct vm_config *cfg)
 {
 	uint64_t free_bytes = pmm_free_pages() * PAGE_SIZE;
 
-	if (cfg->vcpus > 1) {
-		pr_err("vm %s: vcpus=%u: guests with more than one vCPU are not supported yet; VM "
-		       "not started", cfg->name, cfg->vcpus);
-		return false;
-	}
 	if (cfg->memory > VM_RAM_MAX) {
 		pr_err("vm %s: memory=%llu MiB is more than plinth gives one VM (%llu MiB); VM not "
 		       "started", cfg->name, (unsigned long long)(cfg->memory / MiB),
@@ -299,7 +326,7 @@ static int setup_sched(struct vm *vm, const struct vm_config *cfg)
 		       cfg->weight, cfg->cap);
 		return err;
 	}
-	/* One vCPU per VM so far: its pin list is the first. */
+	/* vCPU 0's pin list; each vCPU takes its own (vcpu_create). */
 	vm->vcpu_affinity = cfg->nr_pin_lists ? cfg->pin[0] : 0;
 	return 0;
 }

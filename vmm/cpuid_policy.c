@@ -8,6 +8,7 @@
 #define L1_ECX_MONITOR   (1u << 3)    /* MONITOR/MWAIT exit and inject #UD */
 #define L1_ECX_VMX       (1u << 5)    /* no nested virtualization */
 #define L1_ECX_SMX       (1u << 6)
+#define L1_ECX_PDCM      (1u << 15)   /* IA32_PERF_CAPABILITIES: no PMU MSRs here */
 #define L1_ECX_X2APIC    (1u << 21)   /* shown when ctx->x2apic */
 #define L1_ECX_TSC_DL    (1u << 24)
 #define L1_ECX_XSAVE     (1u << 26)   /* shown when ctx->xcr0_allowed != 0 */
@@ -16,6 +17,19 @@
 #define L1_ECX_HV        (1u << 31)   /* "a hypervisor is present" */
 /* Leaf 1 EDX. */
 #define L1_EDX_APIC      (1u << 9)    /* shown when ctx->apic */
+#define L1_EDX_HTT       (1u << 28)   /* EBX[23:16] is valid: more than one logical CPU */
+/* Leaf 0xB/0x1F ECX[15:8] level types. */
+#define TOPO_LEVEL_SMT   1u
+#define TOPO_LEVEL_CORE  2u
+/* 0x80000001 ECX[1] CmpLegacy: the logical CPUs are cores, not threads
+ * (AMD APM vol. 3 CPUID Fn8000_0001_ECX). */
+#define E1_ECX_CMP_LEGACY (1u << 1)
+/* 0x80000001 ECX[2] SVM: no nested virtualization, as VMX is hidden in
+ * leaf 1 (a guest that sees it writes the SVM MSRs, e.g. VM_HSAVE_PA on
+ * shutdown); leaf 0x8000000A (SVM features) reads as zero with it. */
+#define E1_ECX_SVM        (1u << 2)
+/* Leaf 6 EAX: the always-running APIC timer. */
+#define L6_EAX_ARAT      (1u << 2)
 /* Leaf 7.0 EBX/ECX features that depend on XSAVE state or on exits plinth
  * does not handle. */
 #define L7_EBX_AVX2      (1u << 5)
@@ -90,6 +104,53 @@ static void xsave_leaf(uint32_t subleaf, const struct cpuid_xsave_ctx *ctx, stru
 	}
 }
 
+unsigned cpuid_core_id_bits(uint32_t n)
+{
+	unsigned bits = 0;
+
+	while (bits < 32 && (1ull << bits) < n)
+		bits++;
+	return bits;
+}
+
+/* Leaf 0xB / 0x1F (SDM vol. 2A CPUID "Extended Topology Enumeration"):
+ * level 0 SMT with one thread per core (shift 0), level 1 core with n
+ * cores (shift ceil(log2 n)), then an invalid level; EDX is the x2APIC ID
+ * of the vCPU asking, never the host CPU's. */
+static void topology_leaf(uint32_t subleaf, uint32_t n, uint32_t apic_id, struct cpuid_regs *r)
+{
+	r->ecx = subleaf & 0xFF;
+	r->edx = apic_id;
+	switch (subleaf) {
+	case 0:
+		r->eax = 0;
+		r->ebx = 1;
+		r->ecx |= TOPO_LEVEL_SMT << 8;
+		break;
+	case 1:
+		r->eax = cpuid_core_id_bits(n);
+		r->ebx = n;
+		r->ecx |= TOPO_LEVEL_CORE << 8;
+		break;
+	default:
+		r->eax = r->ebx = 0;   /* level type 0: invalid, the end */
+		break;
+	}
+}
+
+/* Leaf 4 (SDM vol. 2A CPUID "Deterministic Cache Parameters"): EAX[31:26]
+ * cores per package - 1; EAX[25:14] logical CPUs sharing the cache - 1:
+ * one (the core's own) for L1/L2, all n for L3. Subleaves with cache type
+ * 0 (EAX[4:0]) end the list and stay as they are. */
+static void cache_leaf(uint32_t n, struct cpuid_regs *r)
+{
+	uint32_t level = (r->eax >> 5) & 7, sharing = level >= 3 ? n - 1 : 0;
+
+	if (!(r->eax & 0x1F))
+		return;
+	r->eax = (r->eax & 0x3FFFu) | (MIN(sharing, 0xFFFu) << 14) | (MIN(n - 1, 0x3Fu) << 26);
+}
+
 void cpuid_guest_view(uint32_t leaf, uint32_t subleaf, const struct cpuid_guest_ctx *ctx,
 		      struct cpuid_regs *r)
 {
@@ -100,6 +161,7 @@ void cpuid_guest_view_xs(uint32_t leaf, uint32_t subleaf, const struct cpuid_gue
 			 const struct cpuid_xsave_ctx *xs, struct cpuid_regs *r)
 {
 	static const struct cpuid_xsave_ctx no_xsave = { .xcr0_allowed = 0 };
+	uint32_t n = ctx->nr_vcpus ? ctx->nr_vcpus : 1;
 
 	if (!xs)
 		xs = &no_xsave;
@@ -109,6 +171,14 @@ void cpuid_guest_view_xs(uint32_t leaf, uint32_t subleaf, const struct cpuid_gue
 			r->ebx = CPUID_HV_SIG_EBX;
 			r->ecx = CPUID_HV_SIG_ECX;
 			r->edx = CPUID_HV_SIG_EDX;
+		} else if (leaf == CPUID_KVM_BASE) {
+			r->eax = CPUID_KVM_FEATURES;
+			r->ebx = CPUID_KVM_SIG_EBX;
+			r->ecx = CPUID_KVM_SIG_ECX;
+			r->edx = CPUID_KVM_SIG_EDX;
+		} else if (leaf == CPUID_KVM_FEATURES) {
+			r->eax = CPUID_KVM_CLOCKSOURCE2 | CPUID_KVM_NOP_IO_DELAY;
+			r->ebx = r->ecx = r->edx = 0;
 		} else {
 			/* Leaves plinth does not define read as zero. */
 			r->eax = r->ebx = r->ecx = r->edx = 0;
@@ -117,8 +187,8 @@ void cpuid_guest_view_xs(uint32_t leaf, uint32_t subleaf, const struct cpuid_gue
 	}
 	switch (leaf) {
 	case 1:
-		r->ecx &= ~(L1_ECX_MONITOR | L1_ECX_VMX | L1_ECX_SMX | L1_ECX_X2APIC |
-			    L1_ECX_TSC_DL | L1_ECX_OSXSAVE);
+		r->ecx &= ~(L1_ECX_MONITOR | L1_ECX_VMX | L1_ECX_SMX | L1_ECX_PDCM |
+			    L1_ECX_X2APIC | L1_ECX_TSC_DL | L1_ECX_OSXSAVE);
 		if (!xs->xcr0_allowed)
 			r->ecx &= ~L1_ECX_XSAVE;
 		if (!(xs->xcr0_allowed & XCR0_AVX))
@@ -132,12 +202,33 @@ void cpuid_guest_view_xs(uint32_t leaf, uint32_t subleaf, const struct cpuid_gue
 			r->edx |= L1_EDX_APIC;
 		if (ctx->x2apic)
 			r->ecx |= L1_ECX_X2APIC;
-		/* EBX[31:24]: initial APIC ID of this vCPU. */
-		r->ebx = (r->ebx & 0x00FFFFFFu) | (ctx->apic_id << 24);
+		/* EBX[31:24]: initial APIC ID of this vCPU; EBX[23:16]: the
+		 * APIC IDs the package reserves (a power of two >= n), valid
+		 * with HTT (SDM vol. 2A CPUID leaf 1, Table 3-8 / 3-11). */
+		r->ebx = (r->ebx & 0x0000FFFFu) | (ctx->apic_id << 24) |
+			 ((uint32_t)MIN(1u << cpuid_core_id_bits(n), 0xFFu) << 16);
+		r->edx &= ~L1_EDX_HTT;
+		if (n > 1)
+			r->edx |= L1_EDX_HTT;
+		break;
+	case 4:
+		cache_leaf(n, r);
 		break;
 	case 5:
 		/* MONITOR/MWAIT leaf: hidden with the feature. */
 		r->eax = r->ebx = r->ecx = r->edx = 0;
+		break;
+	case 6:
+		/* Thermal and power management (SDM vol. 2A CPUID leaf 06H;
+		 * AMD APM vol. 3 CPUID Fn0000_0006): every feature here but
+		 * ARAT names MSRs plinth does not emulate (IA32_APERF/MPERF
+		 * for ECX[0], which Linux reads twice per tick to scale the
+		 * scheduler's capacity; ENERGY_PERF_BIAS for ECX[3]; the
+		 * thermal, HWP and HFI MSRs of EAX): shown, they would #GP.
+		 * ARAT (EAX[2], the APIC timer runs in every C-state) holds
+		 * for the virtual local APIC. */
+		r->eax &= L6_EAX_ARAT;
+		r->ebx = r->ecx = r->edx = 0;
 		break;
 	case 7:
 		if (subleaf == 0) {
@@ -151,9 +242,31 @@ void cpuid_guest_view_xs(uint32_t leaf, uint32_t subleaf, const struct cpuid_gue
 		break;
 	case 0xB:
 	case 0x1F:
-		/* Extended topology: EDX is the x2APIC ID of the vCPU asking
-		 * (SDM vol. 2A CPUID leaf 0BH/1FH), not the host CPU's. */
-		r->edx = ctx->apic_id;
+		topology_leaf(subleaf, n, ctx->apic_id, r);
+		break;
+	case 0x80000001:
+		/* AMD: cores, not threads, behind leaf 1's count. */
+		r->ecx &= ~(E1_ECX_CMP_LEGACY | E1_ECX_SVM);
+		if (n > 1)
+			r->ecx |= E1_ECX_CMP_LEGACY;
+		break;
+	case 0x8000000A:
+		r->eax = r->ebx = r->ecx = r->edx = 0;
+		break;
+	case 0x80000008:
+		/* AMD APM vol. 3 CPUID Fn8000_0008_ECX: NC (7:0) cores - 1,
+		 * ApicIdCoreIdSize (15:12) bits of the APIC ID for the core;
+		 * EAX (address sizes) and EBX stay the host's. */
+		r->ecx = (MIN(n - 1, 0xFFu)) | (cpuid_core_id_bits(n) << 12);
+		break;
+	case 0x8000001E:
+		/* AMD Fn8000_001E: EAX the extended APIC ID, EBX core ID
+		 * (7:0) with one thread per core (15:8 = 0), ECX node 0 of one
+		 * node per package. */
+		r->eax = ctx->apic_id;
+		r->ebx = ctx->apic_id & 0xFF;
+		r->ecx = 0;
+		r->edx = 0;
 		break;
 	case 0xD:
 		xsave_leaf(subleaf, xs, r);

@@ -14,6 +14,23 @@
 #define CPUID_HV_SIG_ECX  0x6c706874u   /* "thpl" */
 #define CPUID_HV_SIG_EDX  0x68746e69u   /* "inth" */
 
+/* A KVM-compatible leaf block beside plinth's own (as Xen puts its leaves
+ * at 0x40000100 when Viridian takes 0x40000000): Linux scans 0x40000000-
+ * 0x4000FF00 in 0x100 steps for "KVMKVMKVM" (hypervisor_cpuid_base) and
+ * uses the features of the block's second leaf (EAX bits, Linux
+ * Documentation/virt/kvm/x86/cpuid.rst): kvm-clock (vmm/kvmclock.h),
+ * KVM_FEATURE_CLOCKSOURCE2 (bit 3), and KVM_FEATURE_NOP_IO_DELAY (bit 1):
+ * plinth's device models need no settling time between port accesses, so
+ * the guest may drop its delay writes to port 0x80 (outb_p). No hints in
+ * EDX. */
+#define CPUID_KVM_BASE         0x40000100u
+#define CPUID_KVM_FEATURES     0x40000101u
+#define CPUID_KVM_SIG_EBX      0x4b4d564bu   /* "KVMK" */
+#define CPUID_KVM_SIG_ECX      0x564b4d56u   /* "VMKV" */
+#define CPUID_KVM_SIG_EDX      0x0000004du   /* "M\0\0\0" */
+#define CPUID_KVM_NOP_IO_DELAY (1u << 1)
+#define CPUID_KVM_CLOCKSOURCE2 (1u << 3)
+
 struct cpuid_regs { uint32_t eax, ebx, ecx, edx; };
 
 /* XSAVE state components plinth lets a guest enable: x87, SSE, AVX (Intel
@@ -30,6 +47,10 @@ struct cpuid_regs { uint32_t eax, ebx, ecx, edx; };
 /* What the guest may learn about its own vCPU. */
 struct cpuid_guest_ctx {
 	uint32_t apic_id;       /* initial APIC ID of the vCPU */
+	/* vCPUs of the VM (0 counts as 1): one package of nr_vcpus cores,
+	 * one thread each, APIC IDs 0..nr_vcpus-1 (leaves 1, 4, 0xB, 0x1F,
+	 * 0x80000001, 0x80000008, 0x8000001E). */
+	uint32_t nr_vcpus;
 	bool cr4_osxsave;       /* guest CR4.OSXSAVE, mirrored in leaf 1 ECX[27] */
 	/* The vCPU has a local APIC, globally enabled (IA32_APIC_BASE[11]):
 	 * leaf 1 EDX[9] (SDM vol. 3 §11.4.3: the flag follows the enable). */
@@ -67,6 +88,10 @@ static inline bool cpuid_leaf_is_hypervisor(uint32_t leaf)
  * leaves *r is ignored on input. */
 void cpuid_guest_view_xs(uint32_t leaf, uint32_t subleaf, const struct cpuid_guest_ctx *ctx,
 			 const struct cpuid_xsave_ctx *xs, struct cpuid_regs *r);
+/* The topology fields for n vCPUs: bits of the x2APIC ID that number the
+ * cores of the package (ceil(log2 n), SDM vol. 2A CPUID leaf 0BH "number
+ * of bits to shift right"). */
+unsigned cpuid_core_id_bits(uint32_t n);
 /* The same with XSAVE hidden. */
 void cpuid_guest_view(uint32_t leaf, uint32_t subleaf, const struct cpuid_guest_ctx *ctx,
 		      struct cpuid_regs *r);

@@ -84,6 +84,22 @@ static enum exit_result unhandled_exit(struct vcpu *v, const struct vm_exit *e)
 	return EXIT_STOP;
 }
 
+/* The backends' fast path (contract in <plinth/vcpu_ops.h>). Only an
+ * exit whose handler reads and writes nothing but the vCPU's registers
+ * qualifies, so that nothing the run slice looks at between two entries
+ * (interrupts to deliver, the VM's state, a halt, a reschedule request)
+ * can have changed: CPUID of a leaf with a cached answer. (KVM handles
+ * such exits the same way, with interrupts off, without leaving its
+ * entry loop: its "fastpath" exits.) */
+bool vmm_exit_fast(struct vcpu *v, const struct vm_exit *e)
+{
+	if (e->kind != EXIT_CPUID || v->vm->state != VM_RUNNING || !exit_cpuid_cached(v))
+		return false;
+	v->exit_count++;
+	v->exits_by_kind[EXIT_CPUID]++;
+	return true;
+}
+
 bool vmm_handle_exit(struct vcpu *v, const struct vm_exit *e)
 {
 	exit_handler_fn fn = (unsigned)e->kind < EXIT_KIND_COUNT ? exit_handlers[e->kind] : NULL;

@@ -5,9 +5,11 @@
 #include <plinth/log.h>
 #include <plinth/string.h>
 #include <plinth/time.h>
+#include <x86/cpu_features.h>
 #include "cpu_rules.h"
 #include "cpuid_policy.h"
 #include "exit_internal.h"
+#include "kvmclock.h"
 #include "msr.h"
 #include "platform.h"
 
@@ -71,7 +73,7 @@ static uint64_t guest_xcr0_allowed(void)
 /* The vCPU's local APIC, NULL for a VM without the platform devices. */
 static struct vlapic *vcpu_lapic(struct vcpu *v)
 {
-	return v->vm->platform ? &v->vm->platform->lapic : NULL;
+	return v->vm->platform ? vcpu_vlapic(v) : NULL;
 }
 
 /* CPUID of the leaves whose answer depends on the guest's state (leaf 1:
@@ -83,6 +85,7 @@ static __attribute__((noinline)) void cpuid_stateful(struct vcpu *v, uint32_t le
 	struct vlapic *l = vcpu_lapic(v);
 	struct cpuid_guest_ctx ctx = {
 		.apic_id = v->id,
+		.nr_vcpus = v->vm->nr_vcpus,
 		.apic = l && l->mode != VLAPIC_DISABLED,
 		.x2apic = l != NULL,
 	};
@@ -108,26 +111,78 @@ static __attribute__((noinline)) void cpuid_stateful(struct vcpu *v, uint32_t le
 	cpuid_guest_view_xs(leaf, sub, &ctx, &xs, r);
 }
 
-/* CPUID (SDM vol. 2A): the host's answer through cpuid_policy. Most
- * leaves need nothing of the guest's state: they take the short way. */
-enum exit_result exit_cpuid(struct vcpu *v, const struct vm_exit *e)
+/* The answers of the leaves that are the same for every VM, vCPU and
+ * subleaf: 0 (maximum leaf, vendor), 0x80000000 (maximum extended leaf)
+ * and 0x80000002-4 (brand string). Each is computed once, through
+ * cpuid_guest_view like any other, and then answered from here: leaf 0 is
+ * what guests run most (a serializing instruction, a probe). A leaf that
+ * cpuid_policy makes depend on the VM or the vCPU must not be cached. */
+static struct cpuid_cached {
+	bool valid;             /* r holds the answer (atomic, written once) */
+	struct cpuid_regs r;
+} cpuid_cache[5];
+
+/* The cache slot of leaf, or -1 if it is not cached. */
+static inline int cpuid_cache_slot(uint32_t leaf)
 {
-	uint32_t leaf = (uint32_t)v->gpr[INSN_RAX], sub = (uint32_t)v->gpr[INSN_RCX];
+	if (leaf == 0)
+		return 0;
+	if (leaf - 0x80000000u <= 4u && leaf != 0x80000001u)
+		return (int)(leaf - 0x80000000u) + (leaf == 0x80000000u);
+	return -1;
+}
+
+/* CPUID of a leaf not answered from cpuid_cache (exit_cpuid). */
+static __attribute__((noinline)) enum exit_result exit_cpuid_slow(struct vcpu *v, uint32_t leaf,
+								   int slot)
+{
+	uint32_t sub = (uint32_t)v->gpr[INSN_RCX];
 	struct cpuid_regs r;
 
 	if (leaf == 1 || leaf == 7 || leaf == 0xD) {
 		cpuid_stateful(v, leaf, sub, &r);
 	} else {
-		const struct cpuid_guest_ctx ctx = { .apic_id = v->id };
+		const struct cpuid_guest_ctx ctx = { .apic_id = v->id, .nr_vcpus = v->vm->nr_vcpus };
 		if (!cpuid_leaf_is_hypervisor(leaf))
 			cpuid_count(leaf, sub, &r.eax, &r.ebx, &r.ecx, &r.edx);
 		cpuid_guest_view(leaf, sub, &ctx, &r);
+		/* CPUs racing here store the same answer. */
+		if (slot >= 0) {
+			cpuid_cache[slot].r = r;
+			__atomic_store_n(&cpuid_cache[slot].valid, true, __ATOMIC_RELEASE);
+		}
 	}
 	set_gpr32(v, INSN_RAX, r.eax);
 	set_gpr32(v, INSN_RBX, r.ebx);
 	set_gpr32(v, INSN_RCX, r.ecx);
 	set_gpr32(v, INSN_RDX, r.edx);
 	return EXIT_NEXT;
+}
+
+bool exit_cpuid_cached(struct vcpu *v)
+{
+	int slot = cpuid_cache_slot((uint32_t)v->gpr[INSN_RAX]);
+	const struct cpuid_cached *c = &cpuid_cache[slot < 0 ? 0 : slot];
+
+	if (slot < 0 || !__atomic_load_n(&c->valid, __ATOMIC_ACQUIRE))
+		return false;
+	set_gpr32(v, INSN_RAX, c->r.eax);
+	set_gpr32(v, INSN_RBX, c->r.ebx);
+	set_gpr32(v, INSN_RCX, c->r.ecx);
+	set_gpr32(v, INSN_RDX, c->r.edx);
+	return true;
+}
+
+/* CPUID (SDM vol. 2A): the host's answer through cpuid_policy. The
+ * cached leaves are answered first; most others need nothing of the
+ * guest's state either and take the short way in exit_cpuid_slow. */
+enum exit_result exit_cpuid(struct vcpu *v, const struct vm_exit *e)
+{
+	uint32_t leaf = (uint32_t)v->gpr[INSN_RAX];
+
+	if (exit_cpuid_cached(v))
+		return EXIT_NEXT;
+	return exit_cpuid_slow(v, leaf, cpuid_cache_slot(leaf));
 }
 
 /* The guest's MAXPHYADDR: CPUID 0x80000008 EAX[7:0] is passed through
@@ -141,6 +196,19 @@ static unsigned guest_phys_addr_bits(void)
 		return 36;
 	cpuid_count(0x80000008, 0, &a, &b, &c, &d);
 	return a & 0xFF;
+}
+
+/* The guest's CPU has 5-level paging: CPUID.(7,0):ECX[16] is passed
+ * through (cpuid_policy.c), so the host's bit says. */
+static bool guest_la57(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid_count(0, 0, &a, &b, &c, &d);
+	if (a < 7)
+		return false;
+	cpuid_count(7, 0, &a, &b, &c, &d);
+	return (c & BIT(16)) != 0;
 }
 
 /* MSRs the backend keeps in its guest state: EFER, FS.base, GS.base.
@@ -172,7 +240,7 @@ static enum msr_result backend_msr(struct vcpu *v, uint32_t msr, bool write, uin
 			*val = s.base;
 			return MSR_OK;
 		}
-		if (!msr_canonical(*val))
+		if (!(guest_la57() ? msr_canonical57(*val) : msr_canonical(*val)))
 			return MSR_GP;
 		s.base = *val;
 		vcpu_ops->set_seg(v, seg, &s);
@@ -187,12 +255,19 @@ static enum msr_result backend_msr(struct vcpu *v, uint32_t msr, bool write, uin
 static enum msr_result x2apic_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 {
 	struct vlapic *l = vcpu_lapic(v);
+	uint64_t flags;
 	int err;
 
 	if (!l || msr < X2APIC_MSR_FIRST || msr > X2APIC_MSR_LAST)
 		return MSR_UNKNOWN;
+	/* Other vCPUs and devices change this APIC too (platform.h). An
+	 * ICR write's IPIs kick their targets at unlock. */
+	flags = vm_platform_lock(v->vm->platform);
 	err = write ? vlapic_x2apic_write(l, msr, *val, time_now_ns())
 		    : vlapic_x2apic_read(l, msr, time_now_ns(), val);
+	if (write)
+		vm_platform_collect_ipis(v->vm->platform, l);
+	vm_platform_unlock(v->vm->platform, flags);
 	return err ? MSR_GP : MSR_OK;
 }
 
@@ -217,6 +292,9 @@ enum exit_result exit_msr(struct vcpu *v, const struct vm_exit *e)
 	const struct msr_ctx ctx = {
 		.host_tsc = rdtsc(), .phys_addr_bits = guest_phys_addr_bits(), .bsp = v->id == 0,
 		.x2apic = lapic != NULL,
+		/* The guest's CPUID vendor is the host's (cpuid_policy.c). */
+		.amd = !strcmp(cpu_features()->vendor, "AuthenticAMD"),
+		.la57 = guest_la57(),
 	};
 	struct msr_state *state = vcpu_msr_state(v);
 	uint64_t old_apic_base = state->apic_base;
@@ -241,8 +319,13 @@ enum exit_result exit_msr(struct vcpu *v, const struct vm_exit *e)
 	 * (e.g. TSC_AUX on a CPU without RDTSCP) leaves it in msr_state. */
 	if (res == MSR_OK && write && msr_backend_held(msr))
 		vcpu_ops->set_msr(v, msr, val);
-	if (res == MSR_OK && write && lapic && state->apic_base != old_apic_base)
+	if (res == MSR_OK && write)
+		kvmclock_after_wrmsr(v, msr);
+	if (res == MSR_OK && write && lapic && state->apic_base != old_apic_base) {
+		uint64_t flags = vm_platform_lock(v->vm->platform);
 		vlapic_set_mode(lapic, apic_base_mode(state->apic_base));
+		vm_platform_unlock(v->vm->platform, flags);
+	}
 	if (v->vm->state == VM_STOPPED)
 		return EXIT_STOP;
 	if (res != MSR_OK) {
@@ -301,7 +384,11 @@ static enum exit_result cr8_access(struct vcpu *v, const struct vm_exit *e, stru
 	value = v->gpr[e->cr.gpr];
 	if (cr8_write_check(value))
 		return vcpu_inject_exception(v, VEC_GP, true, 0) ? EXIT_STOP : EXIT_RESUME;
-	vlapic_set_cr8(l, (uint8_t)value);
+	{
+		uint64_t flags = vm_platform_lock(v->vm->platform);
+		vlapic_set_cr8(l, (uint8_t)value);
+		vm_platform_unlock(v->vm->platform, flags);
+	}
 	return EXIT_NEXT;
 }
 
@@ -379,72 +466,46 @@ enum exit_result exit_pause(struct vcpu *v, const struct vm_exit *e)
 	return EXIT_NEXT;
 }
 
-/* Real-mode CS:IP with the hidden parts a far jump would load (SDM vol. 3
- * §20.1.1): base = selector * 16, 64 KiB limits, accessed code/data. */
-static int set_real_mode_state(struct vcpu *v, uint16_t cs_sel, uint64_t cs_base, uint64_t ip)
-{
-	const struct vcpu_segment code = { .selector = cs_sel, .attr = 0x9B, .limit = 0xFFFF,
-					   .base = cs_base };
-	const struct vcpu_segment data = { .selector = 0, .attr = 0x93, .limit = 0xFFFF };
-	const struct vcpu_segment ldtr = { .attr = 0x82, .limit = 0xFFFF, .unusable = true };
-	const struct vcpu_segment tr = { .attr = 0x8B, .limit = 0xFFFF };
-	const struct vcpu_dtable table = { .base = 0, .limit = 0xFFFF };
-	uint64_t cr0 = vcpu_ops->get_cr(v, 0);
-	int err;
-
-	/* INIT keeps CD and NW, sets ET, clears the rest (SDM vol. 3 §10.1.1,
-	 * Table 10-1 note); paging goes first, then PAE, then EFER, so each
-	 * step is a legal transition. */
-	err = vcpu_ops->set_cr(v, 0, (cr0 & (CR0_CD | CR0_NW)) | CR0_ET);
-	if (!err)
-		err = vcpu_ops->set_cr(v, 4, 0);
-	if (!err)
-		err = vcpu_ops->set_cr(v, 3, 0);
-	if (err)
-		return err;
-	vcpu_ops->set_efer(v, 0);
-	vcpu_ops->set_seg(v, SEG_CS, &code);
-	for (enum vcpu_seg s = SEG_ES; s <= SEG_GS; s++)
-		if (s != SEG_CS)
-			vcpu_ops->set_seg(v, s, &data);
-	vcpu_ops->set_seg(v, SEG_LDTR, &ldtr);
-	vcpu_ops->set_seg(v, SEG_TR, &tr);
-	vcpu_ops->set_dtable(v, false, &table);
-	vcpu_ops->set_dtable(v, true, &table);
-	v->rip = ip;
-	v->rflags = 0x2;
-	return 0;
-}
-
-/* INIT (SDM vol. 3 §10.1.1, §10.4): the vCPU takes the INIT state and
- * waits for a start-up IPI. In a single-vCPU VM nothing can send one, so
- * the VM is stopped in that state; multi-vCPU VMs need the scheduler to
- * park the vCPU (not yet). */
+/* INIT and SIPI as VM exits: the signals of the physical CPU (VMX exits
+ * for them, SDM vol. 3C §26.2; plinth never sends the host CPUs one while
+ * a guest runs). A guest's own INIT and SIPI are IPIs of its virtual
+ * local APICs (vmm/vlapic.c vlapic_deliver) and are carried out by the
+ * target vCPU's run loop (vmm/vcpu.c). Treated the same way: INIT puts
+ * this vCPU into the INIT state and, as an AP, into wait-for-SIPI; SIPI
+ * (vector in the exit qualification, SDM vol. 3C §28.2.1) starts it. */
 enum exit_result exit_init(struct vcpu *v, const struct vm_exit *e)
 {
-	int err = set_real_mode_state(v, 0xF000, 0xFFFF0000ULL, 0xFFF0);
+	const struct vlapic_ipi init = {
+		.mode = IPI_INIT, .assert = true, .dest = v->id,
+	};
+	struct vm_platform *p = v->vm->platform;
+	uint64_t flags;
 
-	memset(v->gpr, 0, sizeof(v->gpr));
-	if (err) {
-		vm_stop(v->vm, "INIT: cannot set the INIT state (error %d)", err);
+	if (!p) {
+		vm_stop(v->vm, "INIT received by a vCPU without a local APIC");
 		return EXIT_STOP;
 	}
-	vm_stop(v->vm, "INIT received: the vCPU is in the INIT state waiting for a SIPI, "
-		"which no other vCPU of this VM can send");
-	return EXIT_STOP;
+	flags = vm_platform_lock(p);
+	vm_platform_deliver(p, -1, &init);
+	vm_platform_unlock(p, flags);
+	return EXIT_RESUME;
 }
 
-/* SIPI with vector VV (the exit qualification, SDM vol. 3C §28.2.1): start
- * in real mode at VV00:0000 (SDM vol. 3 §10.4.4.1). */
 enum exit_result exit_sipi(struct vcpu *v, const struct vm_exit *e)
 {
-	uint8_t vector = (uint8_t)e->raw_qual;
-	int err = set_real_mode_state(v, (uint16_t)(vector << 8), (uint64_t)vector << 12, 0);
+	const struct vlapic_ipi sipi = {
+		.mode = IPI_SIPI, .assert = true, .vector = (uint8_t)e->raw_qual, .dest = v->id,
+	};
+	struct vm_platform *p = v->vm->platform;
+	uint64_t flags;
 
-	if (err) {
-		vm_stop(v->vm, "SIPI 0x%02x: cannot set the start state (error %d)", vector, err);
+	if (!p) {
+		vm_stop(v->vm, "SIPI received by a vCPU without a local APIC");
 		return EXIT_STOP;
 	}
+	flags = vm_platform_lock(p);
+	vm_platform_deliver(p, -1, &sipi);
+	vm_platform_unlock(p, flags);
 	return EXIT_RESUME;
 }
 

@@ -30,6 +30,11 @@ static inline void set_gpr32(struct vcpu *v, unsigned reg, uint32_t value)
 
 /* exit_cpu.c */
 enum exit_result exit_cpuid(struct vcpu *v, const struct vm_exit *e);
+/* CPUID of a leaf whose answer is the same for every VM and vCPU, from a
+ * table filled at its first exit: true if answered (RAX..RDX written),
+ * false if the leaf is not cached (yet). Reads and writes nothing but the
+ * registers (vmm_exit_fast). */
+bool exit_cpuid_cached(struct vcpu *v);
 enum exit_result exit_msr(struct vcpu *v, const struct vm_exit *e);
 enum exit_result exit_cr_access(struct vcpu *v, const struct vm_exit *e);
 enum exit_result exit_undefined(struct vcpu *v, const struct vm_exit *e);

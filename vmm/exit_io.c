@@ -23,7 +23,7 @@
 static void interrupts_may_have_changed(struct vm *vm)
 {
 	if (vm->platform)
-		vm->platform->lapic.changed = true;
+		vm_platform_changed(vm->platform);
 }
 
 /* ---- INS / OUTS (SDM vol. 2B "INS/INSB/INSW/INSD", "OUTS/OUTSB/...") ---- */
@@ -198,6 +198,7 @@ enum exit_result exit_io(struct vcpu *v, const struct vm_exit *e)
 	bool claimed;
 	int err;
 
+	vm_io_count_exit(vm, e->io.port, e->io.in);
 	if (e->io.string)
 		return exit_string_io(v, e);
 	err = vm_io_access(vm, e->io.port, size, e->io.in, &val, &claimed);

@@ -3,25 +3,30 @@
  * entry when the guest can take it, else an interrupt-window exit is
  * requested; HLT takes the vCPU off the run queue until the guest's timer
  * fires (vcpu_halt, vmm/vm_sched.c); host interrupts and NMIs that arrived
- * while a guest ran. */
+ * while a guest ran. Each vCPU looks at its own local APIC; the 8259 (and
+ * the platform timers) belong to vCPU 0. The APICs are changed by other
+ * vCPUs and devices too: every look at them holds the platform lock
+ * (platform.h); the fast path only reads their change flags. */
 #include <plinth/log.h>
 #include <plinth/time.h>
 #include <x86/lapic.h>
 #include <x86/percpu.h>
 #include "exit_internal.h"
 #include "platform.h"
+#include "vcpu_sched.h"
 
 /* The vector the controllers present, or -1; *from_pic says whose. An
  * 8259 request through LINT0 in ExtINT mode bypasses the APIC's priority
  * logic (SDM vol. 3 §11.5.1, delivery mode ExtINT), so it goes first. */
-static int pending_vector(struct vm_platform *p, bool *from_pic)
+static int pending_vector(struct vm_platform *p, struct vcpu *v, bool *from_pic)
 {
+	struct vlapic *l = &p->lapic[v->id];
 	uint8_t vector;
 
-	*from_pic = vlapic_accepts_pic(&p->lapic) && vpic_pending(&p->pic, &vector);
+	*from_pic = v->id == 0 && vlapic_accepts_pic(l) && vpic_pending(&p->pic, &vector);
 	if (*from_pic)
 		return vector;
-	return vlapic_pending(&p->lapic);
+	return vlapic_pending(l);
 }
 
 /* What keeps an external interrupt out (vcpu_ops.interruptibility); NMI
@@ -34,10 +39,10 @@ static int pending_vector(struct vm_platform *p, bool *from_pic)
 
 static void set_window(struct vcpu *v, struct vm_platform *p, bool on)
 {
-	if (p->window_requested == on)
+	if (p->cpu[v->id].window_requested == on)
 		return;
 	vcpu_ops->request_intr_window(v, on);
-	p->window_requested = on;
+	p->cpu[v->id].window_requested = on;
 }
 
 /* Arm the host LAPIC timer for guest time deadline (0: none), unless it
@@ -48,7 +53,7 @@ static void set_window(struct vcpu *v, struct vm_platform *p, bool on)
  * host, no exit), the next one still makes the guest exit; the exit then
  * re-arms or stops it. Without a calibrated host timer the guest timer
  * is only seen at the guest's next exit. */
-static void host_timer_arm(struct vm_platform *p, uint64_t deadline)
+static void host_timer_arm(struct vm_platform_cpu *p, uint64_t deadline)
 {
 	uint32_t per_ms = lapic_timer_ticks_per_ms();
 	uint64_t irqs = this_cpu()->timer_irqs, now, ticks;
@@ -86,60 +91,70 @@ static uint64_t ns_to_tsc(uint64_t ns)
 	return (ns / 1000000000ULL) * hz + (ns % 1000000000ULL) * hz / 1000000000ULL;
 }
 
-/* Nothing can be due for v: the vlapic has not changed since the last
+/* Nothing can be due for v: its vlapic has not changed since the last
  * full look, that look found nothing pending, its timer's next deadline
- * has not come, and no 8259 input has an unmasked request (the PIC has
- * no change flag: any request sends the entry down the full path). */
-static bool nothing_due(const struct vm_platform *p)
+ * has not come, and (vCPU 0) no 8259 input has an unmasked request (the
+ * PIC has no change flag: any request sends the entry down the full
+ * path). Lock-free: whoever changes the APIC sets the flag under the
+ * platform lock and then kicks v, so a change missed here makes v exit
+ * and look again. */
+static bool nothing_due(const struct vm_platform *p, const struct vcpu *v)
 {
-	const struct vpic_chip *m = &p->pic.chip[0], *s = &p->pic.chip[1];
+	const struct vlapic *l = &p->lapic[v->id];
 
-	if (p->lapic.changed || ((m->irr & ~m->imr) | (s->irr & ~s->imr)))
+	if (__atomic_load_n(&l->changed, __ATOMIC_ACQUIRE))
 		return false;
-	return rdtsc() < p->lapic.quiet_until_tsc;
+	if (v->id == 0) {
+		const struct vpic_chip *m = &p->pic.chip[0], *s = &p->pic.chip[1];
+		if ((m->irr & ~m->imr) | (s->irr & ~s->imr))
+			return false;
+	}
+	return rdtsc() < l->quiet_until_tsc;
 }
 
-static void set_nmi_window(struct vcpu *v, struct vm_platform *p, bool on)
+static void set_nmi_window(struct vcpu *v, struct vlapic *l, bool on)
 {
-	if (p->lapic.nmi_window == on)
+	if (l->nmi_window == on)
 		return;
 	/* -ENOTSUP (no NMI-window exiting): the NMI waits for the next exit,
 	 * which looks again (quiet_until_tsc stays 0 while one is pending). */
 	if (vcpu_ops->request_nmi_window(v, on) == 0)
-		p->lapic.nmi_window = on;
+		l->nmi_window = on;
 }
 
 /* An NMI the vlapic holds (ICR or another vCPU's NMI IPI) goes in before
  * any external interrupt (SDM vol. 3 §6.9 priority) unless NMIs are
  * blocked (a handler runs until IRET, §6.7.1), a STI/MOV SS shadow is on
  * or an event is already queued; then the NMI window is asked for. */
-static void deliver_nmi(struct vcpu *v, struct vm_platform *p)
+static void deliver_nmi(struct vcpu *v, struct vlapic *l)
 {
-	if (p->lapic.nmi_pending &&
+	if (l->nmi_pending &&
 	    !(vcpu_ops->interruptibility(v) & (VCPU_BLOCK_NMI | VCPU_BLOCK_SHADOW | VCPU_BLOCK_EVENT))) {
 		const struct vcpu_event nmi = { .type = EVENT_NMI, .vector = 2 };
 		if (vcpu_ops->inject(v, &nmi) == 0)
-			vlapic_take_nmi(&p->lapic);
+			vlapic_take_nmi(l);
 	}
-	set_nmi_window(v, p, p->lapic.nmi_pending);
+	set_nmi_window(v, l, l->nmi_pending);
 }
 
 /* The full look (vcpu_deliver_interrupts' contract), when the fast path
  * cannot rule out that something is due. */
 static __attribute__((noinline)) void deliver_slow(struct vcpu *v, struct vm_platform *p)
 {
-	uint64_t now_tsc, now, deadline, dev_deadline;
+	struct vlapic *l = &p->lapic[v->id];
+	uint64_t now_tsc, now, deadline, flags;
 	bool from_pic;
 	int vector;
 
-	p->lapic.changed = false;
+	flags = vm_platform_lock(p);
+	l->changed = false;
 	now_tsc = rdtsc();
 	now = time_now_ns();
-	vlapic_tick(&p->lapic, now);
-	/* The PIT's and the RTC's interrupts (vmm/platform.c). */
-	dev_deadline = vm_platform_timers(p, now);
-	deliver_nmi(v, p);
-	vector = pending_vector(p, &from_pic);
+	/* Its LAPIC timer, and for vCPU 0 the PIT's and the RTC's
+	 * interrupts (vmm/platform.c). */
+	deadline = vcpu_halt_deadline(v, now);
+	deliver_nmi(v, l);
+	vector = pending_vector(p, v, &from_pic);
 	if (vector >= 0 && !(vcpu_ops->interruptibility(v) & EXTINT_BLOCKERS)) {
 		const struct vcpu_event ev = { .type = EVENT_EXTINT, .vector = (uint8_t)vector };
 		if (vcpu_ops->inject(v, &ev) == 0) {
@@ -148,30 +163,30 @@ static __attribute__((noinline)) void deliver_slow(struct vcpu *v, struct vm_pla
 			if (from_pic)
 				vpic_ack(&p->pic);
 			else
-				vlapic_accept(&p->lapic, (uint8_t)vector);
+				vlapic_accept(l, (uint8_t)vector);
 			/* Another request waits for the window after this one. */
-			vector = pending_vector(p, &from_pic);
+			vector = pending_vector(p, v, &from_pic);
 		}
 	}
 	set_window(v, p, vector >= 0);
-	deadline = deadline_earliest(vlapic_timer_deadline(&p->lapic), dev_deadline);
-	host_timer_arm(p, deadline);
+	host_timer_arm(&p->cpu[v->id], deadline);
 	/* The fast path may skip the entries until the timer's deadline, as
 	 * long as nothing is pending; the vlapic's changed flag ends the
 	 * quiet time early. */
-	if (vector >= 0 || p->lapic.nmi_pending)
-		p->lapic.quiet_until_tsc = 0;
+	if (vector >= 0 || l->nmi_pending)
+		l->quiet_until_tsc = 0;
 	else if (!deadline)
-		p->lapic.quiet_until_tsc = ~0ULL;
+		l->quiet_until_tsc = ~0ULL;
 	else
-		p->lapic.quiet_until_tsc = deadline > now ? now_tsc + ns_to_tsc(deadline - now) : 0;
+		l->quiet_until_tsc = deadline > now ? now_tsc + ns_to_tsc(deadline - now) : 0;
+	vm_platform_unlock(p, flags);
 }
 
 void vcpu_deliver_interrupts(struct vcpu *v)
 {
 	struct vm_platform *p = v->vm->platform;
 
-	if (p && !nothing_due(p))
+	if (p && !nothing_due(p, v))
 		deliver_slow(v, p);
 }
 
@@ -193,40 +208,68 @@ enum exit_result exit_nmi_window(struct vcpu *v, const struct vm_exit *e)
 	 * the flag); the next entry injects or asks again. */
 	vcpu_ops->request_nmi_window(v, false);
 	if (v->vm->platform) {
-		v->vm->platform->lapic.nmi_window = false;
-		v->vm->platform->lapic.changed = true;
+		struct vlapic *l = vcpu_vlapic(v);
+		l->nmi_window = false;
+		__atomic_store_n(&l->changed, true, __ATOMIC_RELEASE);
 	}
 	return EXIT_RESUME;
 }
 
+/* Can another vCPU of v's VM still run (or be woken by a timer) and so
+ * send v an interrupt? False when every other one waits for a SIPI or is
+ * halted with no timer armed (a racy look: a kick on its way may change
+ * it, as a device could). */
+static bool others_may_wake(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *o = vm->vcpus[i];
+		uint64_t deadline;
+		if (o == v || vcpu_waits_for_sipi(o))
+			continue;
+		if (!vcpu_halted(o, &deadline) || deadline)
+			return true;
+	}
+	return false;
+}
+
 /* HLT (SDM vol. 2A "HLT"): the vCPU sleeps until an interrupt it can take
- * arrives, then continues after the HLT. With IF=0 only NMI, SMI or INIT
- * could wake it, which no device raises: the VM is stopped. With IF=1 it
- * waits for the virtual timer; with no source armed that can interrupt
- * it, nothing ever will and the VM is stopped too. */
+ * arrives, then continues after the HLT. With IF=1 it waits for its timer
+ * (vCPU 0 also for the PIT and RTC) or an IPI; with IF=0 only NMI, SMI,
+ * INIT (or a SIPI) end it, which only another vCPU can send. When nothing
+ * can ever wake it (no timer armed and no other vCPU running or able to
+ * wake, or IF=0 in a one-vCPU VM) the VM is stopped. */
 enum exit_result exit_hlt(struct vcpu *v, const struct vm_exit *e)
 {
 	struct vm_platform *p = v->vm->platform;
-	uint64_t deadline, dev_deadline = 0;
-	bool from_pic;
+	bool if_set = (v->rflags & RFLAGS_IF) != 0;
+	uint64_t deadline = 0, flags;
+	bool from_pic, due = false;
 
-	if (!(v->rflags & RFLAGS_IF)) {
+	if (!if_set && v->vm->nr_vcpus <= 1) {
 		vm_stop(v->vm, "halted with interrupts disabled at rip 0x%llx",
 			(unsigned long long)v->rip);
 		return EXIT_STOP;
 	}
 	if (p) {
-		uint64_t now = time_now_ns();
-
-		vlapic_tick(&p->lapic, now);
-		dev_deadline = vm_platform_timers(p, now);
-		if (pending_vector(p, &from_pic) >= 0)
+		struct vlapic *l = vcpu_vlapic(v);
+		flags = vm_platform_lock(p);
+		deadline = vcpu_halt_deadline(v, time_now_ns());
+		due = l->nmi_pending || l->init_pending || l->sipi_pending ||
+		      (if_set && pending_vector(p, v, &from_pic) >= 0);
+		vm_platform_unlock(p, flags);
+		if (due)
 			return EXIT_NEXT;
 	}
-	deadline = p ? deadline_earliest(vlapic_timer_deadline(&p->lapic), dev_deadline) : 0;
-	if (!deadline) {
-		vm_stop(v->vm, "halted at rip 0x%llx waiting for an interrupt (no interrupt "
-			"source is armed)", (unsigned long long)v->rip);
+	if (!if_set)
+		deadline = 0;
+	if (!deadline && !others_may_wake(v)) {
+		vm_stop(v->vm, "halted at rip 0x%llx waiting for an interrupt (%s)",
+			(unsigned long long)v->rip,
+			!if_set ? "interrupts disabled and no other vCPU can send an NMI or INIT"
+				: v->vm->nr_vcpus > 1 ? "no interrupt source is armed on any vCPU"
+						      : "no interrupt source is armed");
 		return EXIT_STOP;
 	}
 	/* The vCPU leaves the run queue until its timer's deadline or a kick

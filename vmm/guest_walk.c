@@ -50,13 +50,17 @@ static int walk32(const struct guest_paging *p, uint32_t linear, guest_phys_read
 	return 0;
 }
 
-/* PAE and IA-32e paging: 8-byte entries, 9 index bits per level; the PAE
- * PDPT has 4 entries at CR3[31:5] (SDM vol. 3 §4.4, §4.5). PS in a PDPTE
- * (1 GiB, IA-32e only) or a PDE (2 MiB) ends the walk. */
+/* PAE, 4-level and 5-level paging: 8-byte entries, 9 index bits per
+ * level; the PAE PDPT has 4 entries at CR3[31:5] (SDM vol. 3 §4.4, §4.5).
+ * 5-level paging puts a PML5 table indexed by linear bits 56:48 above the
+ * PML4 (§4.5.1, §4.5.4); its entries have no PS bit (bit 7 is reserved
+ * in a PML5E as in a PML4E). PS in a PDPTE (1 GiB, IA-32e only) or a PDE
+ * (2 MiB) ends the walk. */
 static int walk64(const struct guest_paging *p, uint64_t linear, bool ia32e,
 		  guest_phys_read_fn read, void *ctx, uint64_t *gpa)
 {
-	int level = ia32e ? 4 : 3;     /* 4: PML4, 3: PDPT, 2: PD, 1: PT */
+	/* 5: PML5, 4: PML4, 3: PDPT, 2: PD, 1: PT */
+	int level = !ia32e ? 3 : (p->cr4 & CR4_LA57) ? 5 : 4;
 	uint64_t table = ia32e ? (p->cr3 & PTE_ADDR) : (p->cr3 & 0xFFFFFFE0u);
 	uint64_t entry;
 	int err;
@@ -74,6 +78,10 @@ static int walk64(const struct guest_paging *p, uint64_t linear, bool ia32e,
 		 * (§4.4.1); bit 63 (XD) is reserved there too. */
 		if (!ia32e && level == 3 && (entry & (0x1E6ULL | BIT(63))))
 			return -EFAULT;
+		/* PS is reserved in PML5 and PML4 entries (§4.5.4, Tables
+		 * 4-14 and 4-15). */
+		if (level >= 4 && (entry & PTE_PS))
+			return -EFAULT;
 		if (level == 1 || ((entry & PTE_PS) && (level == 2 || (level == 3 && ia32e)))) {
 			uint64_t page = 1ULL << shift;
 			*gpa = (entry & PTE_ADDR & ~(page - 1)) | (linear & (page - 1));
@@ -90,8 +98,8 @@ int guest_walk(const struct guest_paging *p, uint64_t linear, guest_phys_read_fn
 		*gpa = linear & ((p->efer & EFER_LMA) ? ~0ULL : 0xFFFFFFFFULL);
 		return 0;
 	}
-	if (p->cr4 & CR4_LA57)
-		return -ENOTSUP;
+	/* CR4.LA57 selects 5-level paging only in IA-32e mode (SDM vol. 3
+	 * §4.1.1); outside it the CPU ignores the bit. */
 	if (p->efer & EFER_LMA)
 		return walk64(p, linear, true, read, ctx, gpa);
 	if (p->cr4 & CR4_PAE)

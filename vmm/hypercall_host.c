@@ -31,6 +31,11 @@ int64_t hc_host_info(struct vcpu *v, const struct hc_args *a)
 	info.virt_vendor = virt.vendor == VIRT_VMX ? HC_VIRT_VMX
 			 : virt.vendor == VIRT_SVM ? HC_VIRT_SVM : HC_VIRT_NONE;
 	info.mem_total = pmm_total_pages() * PAGE_SIZE;
+	/* Free memory as the page allocator has it once the heap gave back
+	 * the empty slabs it caches: every page no live object uses, so the
+	 * figure is the same whenever the same objects live (after a VM's
+	 * destruction exactly what it was before its creation). */
+	heap_trim();
 	info.mem_free = pmm_free_pages() * PAGE_SIZE;
 	info.uptime_ns = time_now_ns();
 	info.virt_features = virt.features;

@@ -182,3 +182,71 @@ void linux_fill_zero_page(uint8_t *bp, const uint8_t *img, const struct linux_im
 		put32(e, 16, map[i].type);
 	}
 }
+
+bool linux_has_entry64(const struct linux_image *li)
+{
+	if (li->xloadflags & LX_XLF_KERNEL_64)
+		return true;
+	pr_err("linux: the kernel has no 64-bit entry point (xloadflags 0x%x lacks "
+	       "XLF_KERNEL_64); use the 32-bit entry", li->xloadflags);
+	return false;
+}
+
+/* Page-table entry bits (SDM vol. 3 §4.5.4, Tables 4-15..4-18). */
+#define PTE_P   BIT(0)
+#define PTE_RW  BIT(1)
+#define PTE_PS  BIT(7)      /* in a PDE: a 2 MiB page */
+#define PDS     4u          /* page directories: 4 x 1 GiB */
+
+int linux_identity_tables(uint8_t *buf, size_t size, uint64_t gpa)
+{
+	const uint64_t pdpt = gpa + PAGE, pd = gpa + 2 * PAGE;   /* the PML4 is at gpa */
+
+	if (gpa & (PAGE - 1) || gpa + LX_PT_SIZE > LX_PT_MAP_SIZE) {
+		pr_err("linux: page tables at 0x%llx: not page aligned or not below 4 GiB",
+		       (unsigned long long)gpa);
+		return -EINVAL;
+	}
+	if (size < LX_PT_SIZE) {
+		pr_err("linux: %zu bytes are too few for the identity map's tables (%u)", size,
+		       (unsigned)LX_PT_SIZE);
+		return -ENOSPC;
+	}
+	memset(buf, 0, LX_PT_SIZE);
+	put64(buf, 0, pdpt | PTE_P | PTE_RW);
+	for (unsigned i = 0; i < PDS; i++) {
+		put64(buf + PAGE, 8 * i, (pd + (uint64_t)i * PAGE) | PTE_P | PTE_RW);
+		for (unsigned j = 0; j < 512; j++) {
+			uint64_t page = ((uint64_t)i << 30) | ((uint64_t)j << 21);
+			put64(buf + (2 + i) * PAGE, 8 * j, page | PTE_P | PTE_RW | PTE_PS);
+		}
+	}
+	return LX_PT_SIZE;
+}
+
+/* MTRR memory types and IA32_MTRR_DEF_TYPE / PHYSMASK bits (SDM vol. 3
+ * §12.11.1, §12.11.2.1, §12.11.2.3). */
+#define MTRR_UC            0x00ull
+#define MTRR_WB            0x06ull
+#define MTRR_DEF_FE        BIT(10)
+#define MTRR_DEF_E         BIT(11)
+#define MTRR_MASK_VALID    BIT(11)
+#define MTRR_FIXED_ALL(t)  ((t) * 0x0101010101010101ull)   /* 8 ranges, one type */
+#define MTRR_FIXED_VIDEO   2          /* MTRRfix16K_A0000: 0xA0000-0xBFFFF */
+#define PCI_HOLE           0xC0000000ull
+#define PCI_HOLE_SIZE      0x40000000ull
+
+void linux_firmware_mtrrs(unsigned phys_bits, struct linux_mtrrs *m)
+{
+	uint64_t phys_mask;
+
+	if (phys_bits < 36 || phys_bits > 52)
+		phys_bits = 36;      /* the architectural minimum (SDM vol. 3 §4.1.4) */
+	phys_mask = (1ull << phys_bits) - 1;
+	memset(m, 0, sizeof(*m));
+	m->def_type = MTRR_DEF_E | MTRR_DEF_FE | MTRR_WB;
+	for (unsigned i = 0; i < LX_MTRR_FIXED; i++)
+		m->fixed[i] = i == MTRR_FIXED_VIDEO ? MTRR_FIXED_ALL(MTRR_UC) : MTRR_FIXED_ALL(MTRR_WB);
+	m->var_base = PCI_HOLE | MTRR_UC;
+	m->var_mask = (~(PCI_HOLE_SIZE - 1) & phys_mask) | MTRR_MASK_VALID;
+}

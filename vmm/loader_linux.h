@@ -7,7 +7,8 @@
  * type, the e820 memory map and the RSDP address.
  *   loader_linux.c   the pure parts (host-tested, tests/unit/test_loader_linux.c)
  *   linux_boot.c     a VM from a vms.cfg kernel=/initrd=/cmdline= entry:
- *                    guest RAM, ACPI tables, and the 32-bit entry state */
+ *                    guest RAM, ACPI and SMBIOS tables, MTRRs, and the
+ *                    32-bit or (vcpu_longmode.c) 64-bit entry state */
 #ifndef VMM_LOADER_LINUX_H
 #define VMM_LOADER_LINUX_H
 
@@ -46,10 +47,15 @@
 #define LX_MIN_VERSION     0x020C  /* 2.12: the fields this loader relies on */
 #define LX_LOADED_HIGH     BIT(0)  /* loadflags: protected-mode code at 1 MiB */
 #define LX_CAN_USE_HEAP    BIT(7)
+#define LX_XLF_KERNEL_64   BIT(0)  /* xloadflags: a 64-bit entry at code32_start + 0x200 */
+#define LX_ENTRY64_OFFSET  0x200   /* boot.rst §"64-bit BOOT PROTOCOL" */
 #define LX_LOADER_UNDEFINED 0xFF   /* type_of_loader: not an assigned boot loader */
 
 /* Where plinth puts things in a Linux VM (guest-physical). */
 #define LX_GDT_GPA         0x6000      /* the boot GDT (selectors 0x10, 0x18) */
+#define LX_PT_GPA          0x8000      /* the 64-bit entry's identity map (LX_PT_SIZE) */
+#define LX_PT_MAP_SIZE     (4ull << 30)  /* it maps [0, 4 GiB) with 2 MiB pages */
+#define LX_PT_SIZE         (6 * 4096)  /* PML4, PDPT, 4 page directories */
 #define LX_ZERO_PAGE_GPA   0x7000
 #define LX_CMDLINE_GPA     0x20000     /* up to cmdline_size bytes, below 640 KiB */
 #define LX_KERNEL_GPA      0x100000    /* protected-mode kernel at 1 MiB */
@@ -110,5 +116,32 @@ unsigned linux_e820(uint64_t ram_size, struct e820_entry *e, unsigned max);
  * map for ram_size and acpi_rsdp_addr (0: no ACPI). */
 void linux_fill_zero_page(uint8_t *bp, const uint8_t *img, const struct linux_image *li,
 			  const struct linux_plan *plan, uint64_t ram_size, uint64_t rsdp_gpa);
+/* The MTRRs a PC's firmware leaves for the kernel (Intel SDM vol. 3
+ * §12.11; Linux runs PAT only with MTRRs enabled): enabled, fixed ranges
+ * enabled, default write-back; the fixed ranges write-back except the
+ * legacy video window 0xA0000-0xBFFFF (uncacheable); variable range 0
+ * makes 3 GiB-4 GiB (the PCI window with the APICs, HPET and firmware)
+ * uncacheable. Assumes RAM below 3 GiB (VM_RAM_MAX). phys_bits is the
+ * guest's MAXPHYADDR (the mask's width). */
+#define LX_MTRR_FIXED 11
+struct linux_mtrrs {
+	uint64_t def_type;                 /* IA32_MTRR_DEF_TYPE */
+	uint64_t fixed[LX_MTRR_FIXED];     /* 0x250, 0x258-0x259, 0x268-0x26F */
+	uint64_t var_base, var_mask;       /* IA32_MTRR_PHYSBASE0/PHYSMASK0 */
+};
+void linux_firmware_mtrrs(unsigned phys_bits, struct linux_mtrrs *m);
+/* The 64-bit entry (boot.rst §"64-bit BOOT PROTOCOL") needs an image
+ * with XLF_KERNEL_64 in xloadflags; true if li has it, else false with a
+ * message naming the VM's kernel. */
+bool linux_has_entry64(const struct linux_image *li);
+/* Build 4-level page tables (Intel SDM vol. 3 §4.5; AMD APM vol. 2
+ * §5.3) in buf[size] that identity-map guest-physical [0, 4 GiB) with
+ * 2 MiB pages, writable and executable, for a guest that loads them at
+ * gpa (4 KiB aligned): the PML4 first (CR3 = gpa), then the PDPT and four
+ * page directories. That covers the kernel, its init_size, the zero page,
+ * the command line and the initrd wherever linux_plan() puts them.
+ * Returns the bytes used (LX_PT_SIZE), or -EINVAL for a misaligned gpa or
+ * a table that would cross 4 GiB, -ENOSPC when size is too small (logged). */
+int linux_identity_tables(uint8_t *buf, size_t size, uint64_t gpa);
 
 #endif

@@ -7,6 +7,7 @@
  * does (SDM vol. 2B RDMSR/WRMSR). Pure: no backend, no hardware access. */
 #include <plinth/log.h>
 #include "msr.h"
+#include "kvmclock.h"
 
 #define MSR_TSC              0x10u
 #define MSR_APIC_BASE        0x1Bu
@@ -74,6 +75,12 @@ struct msr_entry {
 	msr_read_fn read;
 	msr_write_fn write;       /* NULL: read-only, writes #GP */
 };
+
+bool msr_canonical57(uint64_t addr)
+{
+	uint64_t top = addr >> 56;
+	return top == 0 || top == 0xFF;
+}
 
 bool msr_canonical(uint64_t addr)
 {
@@ -158,7 +165,7 @@ static enum msr_result write_plain(const struct msr_access *a, uint64_t val)
 	case MSR_STAR:
 		break;
 	default:
-		if (!msr_canonical(val))
+		if (!(a->ctx->la57 ? msr_canonical57(val) : msr_canonical(val)))
 			return MSR_GP;
 		break;
 	}
@@ -349,10 +356,109 @@ static enum msr_result write_mtrr_var(const struct msr_access *a, uint64_t val)
 	return MSR_OK;
 }
 
+/* The microcode revision MSR 0x8B: Intel's IA32_BIOS_SIGN_ID (SDM vol. 4
+ * table 2-2; the procedure of SDM vol. 3 §10.11.7.1 writes 0, executes
+ * CPUID(1) and reads the revision from bits 63:32), AMD's PATCH_LEVEL
+ * (read-only, the patch level in bits 31:0). Linux reads it at boot with
+ * plain RDMSR/WRMSR. The vCPU reports revision 1, as KVM does for its
+ * guests: plinth loads no microcode into a vCPU, and 0 would read as "no
+ * update loaded" to errata checks. Intel's writes are accepted and change
+ * nothing (the revision is what the next CPUID(1) would latch). */
+#define MSR_UCODE_REV        0x8Bu
+#define UCODE_REVISION       1u
+
+static enum msr_result read_ucode_rev(const struct msr_access *a, uint64_t *val)
+{
+	*val = a->ctx->amd ? UCODE_REVISION : (uint64_t)UCODE_REVISION << 32;
+	return MSR_OK;
+}
+
+static enum msr_result write_ucode_rev(const struct msr_access *a, uint64_t val)
+{
+	(void)val;
+	return a->ctx->amd ? MSR_GP : MSR_OK;
+}
+
+/* AMD SYSCFG (APM vol. 2 §3.2.1, Figure 3-8): bits 18-22 are the MTRR
+ * DRAM extensions (MtrrFixDramEn, MtrrFixDramModEn, MtrrVarDramEn,
+ * MtrrTom2En, Tom2ForceMemTypeWB); the rest, SME/SEV enables included,
+ * read 0 and are not offered. Plinth emulates neither TOP_MEM nor the
+ * IORRs, so the power-on value 0 is what it reads until the guest writes
+ * the bits (kept, without effect on memory types plinth sets itself).
+ * The MSR exists on AMD CPUs only; Linux reads it without a fault handler
+ * when it checks the fixed MTRRs of an AMD CPU (family 0xF and later). */
+#define MSR_AMD_SYSCFG       0xC0010010u
+#define SYSCFG_WRITABLE      (BIT(18) | BIT(19) | BIT(20) | BIT(21) | BIT(22))
+
+static enum msr_result read_syscfg(const struct msr_access *a, uint64_t *val)
+{
+	if (!a->ctx->amd)
+		return MSR_UNKNOWN;
+	*val = a->s->syscfg;
+	return MSR_OK;
+}
+
+static enum msr_result write_syscfg(const struct msr_access *a, uint64_t val)
+{
+	if (!a->ctx->amd)
+		return MSR_UNKNOWN;
+	if (val & ~SYSCFG_WRITABLE)
+		return MSR_GP;
+	a->s->syscfg = val;
+	return MSR_OK;
+}
+
+/* The interrupt pending message register of AMD family 0Fh/10h (BKDG for
+ * family 10h §2.16 MSRC001_0055): bits 27 and 28 send the cores into SMI
+ * or C1E on a halt of all cores, which Linux checks for erratum 400 with
+ * a plain RDMSR. Plinth halts a vCPU only as HLT: both read 0 and cannot
+ * be set; the message bits below are kept as written. */
+#define MSR_AMD_INT_PENDING_MSG 0xC0010055u
+#define INT_PENDING_C1E_SMI     (BIT(27) | BIT(28))
+
+static enum msr_result read_int_pending(const struct msr_access *a, uint64_t *val)
+{
+	if (!a->ctx->amd)
+		return MSR_UNKNOWN;
+	*val = a->s->int_pending_msg;
+	return MSR_OK;
+}
+
+static enum msr_result write_int_pending(const struct msr_access *a, uint64_t val)
+{
+	if (!a->ctx->amd)
+		return MSR_UNKNOWN;
+	if (val & (INT_PENDING_C1E_SMI | ~0xFFFFFFFFull))
+		return MSR_GP;
+	a->s->int_pending_msg = val;
+	return MSR_OK;
+}
+
+/* kvm-clock's MSRs (vmm/kvmclock.h): they read back what was written;
+ * vmm/kvmclock.c fills the structures after a write. The addresses are
+ * guest-physical: bits at or above MAXPHYADDR are refused with #GP. */
+static enum msr_result read_kvmclock(const struct msr_access *a, uint64_t *val)
+{
+	*val = a->msr == MSR_KVM_SYSTEM_TIME_NEW ? a->s->kvm_system_time : a->s->kvm_wall_clock;
+	return MSR_OK;
+}
+
+static enum msr_result write_kvmclock(const struct msr_access *a, uint64_t val)
+{
+	if (val & phys_reserved(a->ctx))
+		return MSR_GP;
+	if (a->msr == MSR_KVM_SYSTEM_TIME_NEW)
+		a->s->kvm_system_time = val;
+	else
+		a->s->kvm_wall_clock = val;
+	return MSR_OK;
+}
+
 static const struct msr_entry msr_table[] = {
 	{ MSR_TSC, 1, "IA32_TIME_STAMP_COUNTER", read_tsc, write_tsc },
 	{ MSR_APIC_BASE, 1, "IA32_APIC_BASE", read_apic_base, write_apic_base },
 	{ MSR_FEATURE_CONTROL, 1, "IA32_FEATURE_CONTROL", read_feature_control, NULL },
+	{ MSR_UCODE_REV, 1, "IA32_BIOS_SIGN_ID/PATCH_LEVEL", read_ucode_rev, write_ucode_rev },
 	{ MSR_TSC_ADJUST, 1, "IA32_TSC_ADJUST", read_tsc_adjust, write_tsc_adjust },
 	{ MSR_MTRRCAP, 1, "IA32_MTRRCAP", read_mtrrcap, NULL },
 	{ MSR_SYSENTER_CS, 3, "IA32_SYSENTER_CS/ESP/EIP", read_plain, write_plain },
@@ -364,6 +470,10 @@ static const struct msr_entry msr_table[] = {
 	{ MSR_MTRR_DEF_TYPE, 1, "IA32_MTRR_DEF_TYPE", read_mtrr_def_type, write_mtrr_def_type },
 	{ MSR_STAR, 4, "STAR/LSTAR/CSTAR/SFMASK", read_plain, write_plain },
 	{ MSR_KERNEL_GS_BASE, 2, "KERNEL_GS_BASE/TSC_AUX", read_plain, write_plain },
+	{ MSR_AMD_SYSCFG, 1, "SYSCFG", read_syscfg, write_syscfg },
+	{ MSR_AMD_INT_PENDING_MSG, 1, "INT_PENDING_MSG", read_int_pending, write_int_pending },
+	{ MSR_KVM_WALL_CLOCK_NEW, 2, "KVM_WALL_CLOCK/SYSTEM_TIME_NEW", read_kvmclock,
+	  write_kvmclock },
 };
 
 static const struct msr_entry *find_entry(uint32_t msr)

@@ -31,6 +31,13 @@ struct msr_state {
 	uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
 	uint64_t star, lstar, cstar, sfmask, kernel_gs_base;
 	uint64_t tsc_aux;
+	uint64_t syscfg;              /* AMD SYSCFG (AMD vendor only) */
+	uint64_t int_pending_msg;     /* AMD MSR C001_0055 (AMD vendor only) */
+	/* kvm-clock (vmm/kvmclock.h): the values last written to its MSRs
+	 * and the version counters of the structures they point at. */
+	uint64_t kvm_system_time;     /* GPA | KVMCLOCK_ENABLE */
+	uint64_t kvm_wall_clock;      /* GPA */
+	uint32_t kvm_version, kvm_wall_version;
 };
 
 /* What the host supplies to one access. */
@@ -39,6 +46,10 @@ struct msr_ctx {
 	unsigned phys_addr_bits;      /* the guest's MAXPHYADDR (CPUID 0x80000008 EAX[7:0]) */
 	bool bsp;                     /* the vCPU is the bootstrap processor */
 	bool x2apic;                  /* x2APIC mode is offered (IA32_APIC_BASE[10]) */
+	bool amd;                     /* the CPU is AuthenticAMD: AMD's MSRs exist */
+	bool la57;                    /* the guest's CPU has 5-level paging
+					 (CPUID.(7,0):ECX[16]): addresses are
+					 canonical at 57 bits (msr_canonical57) */
 };
 
 /* IA32_APIC_BASE bits (SDM vol. 3 §11.4.4, §11.12.1): BSP 8, x2APIC
@@ -61,6 +72,12 @@ enum msr_result msr_write(struct msr_state *s, const struct msr_ctx *ctx, uint32
 			  uint64_t val);
 /* A canonical 48-bit linear address (SDM vol. 1 §3.3.7.1). */
 bool msr_canonical(uint64_t addr);
+/* A canonical 57-bit linear address: bits 63:56 all equal. Canonical form
+ * is relative to the most significant implemented linear-address bit (SDM
+ * vol. 1 §3.3.7.1), bit 56 on a CPU with 5-level paging whether or not
+ * CR4.LA57 is set: what WRMSR checks there (a 5-level Linux writes such
+ * GS bases before it enables 5-level paging for good). */
+bool msr_canonical57(uint64_t addr);
 /* True for the MSRs whose live value the backend holds (vcpu_ops get_msr/
  * set_msr): IA32_PAT, SYSENTER_CS/ESP/EIP, STAR, LSTAR, CSTAR, SFMASK,
  * KERNEL_GS_BASE, TSC_AUX. */

@@ -6,13 +6,15 @@
  * instruction decoder, vmm/mmio.c), the timers of the PIT and the RTC, and
  * interrupt routing: device lines to the 8259 pair and the I/O APIC, I/O
  * APIC messages to the local APIC, and the local APIC's EOI of a
- * level-triggered vector back to the I/O APIC (Intel SDM vol. 3 §11.8.5). */
+ * level-triggered vector back to the I/O APIC (Intel SDM vol. 3 §11.8.5).
+ * Every handler here runs under the platform lock (platform.h). */
 #include <plinth/log.h>
 #include <plinth/mm.h>
 #include <plinth/time.h>
 #include <x86/lapic.h>
 #include "platform.h"
 #include "vacpi.h"
+#include "vmctl_internal.h"
 
 /* Split a port access wider than a byte into byte accesses at successive
  * ports, as the ISA bus does for 8-bit devices. */
@@ -22,26 +24,64 @@ typedef int (*byte_out_fn)(struct vm_platform *p, uint16_t port, uint8_t val);
 static int bytes_in(struct vm_platform *p, uint16_t port, unsigned size, uint32_t *val,
 		    byte_in_fn fn)
 {
+	uint64_t flags = vm_platform_lock(p);
+	int err = 0;
+
 	*val = 0;
-	for (unsigned i = 0; i < size; i++) {
+	for (unsigned i = 0; i < size && !err; i++) {
 		uint8_t b = 0xFF;
-		int err = fn(p, (uint16_t)(port + i), &b);
-		if (err)
-			return err;
+		err = fn(p, (uint16_t)(port + i), &b);
 		*val |= (uint32_t)b << (8 * i);
 	}
-	return 0;
+	vm_platform_unlock(p, flags);
+	return err;
 }
 
 static int bytes_out(struct vm_platform *p, uint16_t port, unsigned size, uint32_t val,
 		     byte_out_fn fn)
 {
-	for (unsigned i = 0; i < size; i++) {
-		int err = fn(p, (uint16_t)(port + i), (uint8_t)(val >> (8 * i)));
-		if (err)
-			return err;
-	}
-	return 0;
+	uint64_t flags = vm_platform_lock(p);
+	int err = 0;
+
+	for (unsigned i = 0; i < size && !err; i++)
+		err = fn(p, (uint16_t)(port + i), (uint8_t)(val >> (8 * i)));
+	vm_platform_unlock(p, flags);
+	return err;
+}
+
+/* ---- the platform lock ---- */
+
+uint64_t vm_platform_lock(struct vm_platform *p)
+{
+	return spin_lock_irqsave(&p->lock);
+}
+
+void vm_platform_unlock(struct vm_platform *p, uint64_t flags)
+{
+	struct vm *vm = p->vm;
+	uint64_t kick = p->kick;
+
+	/* Kicked under the lock: a vCPU parks itself (wait-for-SIPI) under
+	 * it too, so a SIPI's wake-up cannot fall between its check and its
+	 * parking (vmm/vcpu.c). */
+	p->kick = 0;
+	if (vm->state == VM_RUNNING)
+		for (unsigned i = 0; kick && i < vm->nr_vcpus; i++)
+			if (kick & BIT(i)) {
+				kick &= ~BIT(i);
+				vcpu_kick(vm->vcpus[i]);
+			}
+	spin_unlock_irqrestore(&p->lock, flags);
+}
+
+int vm_platform_deliver(struct vm_platform *p, int from, const struct vlapic_ipi *ipi)
+{
+	return vlapic_deliver(p->lapic, p->nr_cpus, from, ipi, &p->kick);
+}
+
+void vm_platform_collect_ipis(struct vm_platform *p, struct vlapic *l)
+{
+	p->kick |= vlapic_take_kick(l);
 }
 
 /* ---- 8259 pair and ELCR ---- */
@@ -82,7 +122,7 @@ static int pit_byte_in(struct vm_platform *p, uint16_t port, uint8_t *val)
 static int pit_byte_out(struct vm_platform *p, uint16_t port, uint8_t val)
 {
 	/* A new count moves IRQ 0's deadline: the delivery path must look. */
-	p->lapic.changed = true;
+	vm_platform_changed(p);
 	return vpit_port_write(&p->pit, port, val, time_now_ns());
 }
 
@@ -101,8 +141,7 @@ static int pit_out(struct vm *vm, void *dev, uint16_t port, unsigned size, uint3
 static void misc_action(struct vm_platform *p, enum misc_action a, const char *how)
 {
 	if (a == MISC_RESET)
-		vm_stop(p->vm, "reset requested by the guest (%s); VM reset is not implemented, "
-			"the VM stops", how);
+		vmctl_request_reset(p->vm, how);
 	else if (a == MISC_POWEROFF)
 		vm_stop(p->vm, "powered off by the guest (%s)", how);
 }
@@ -145,13 +184,15 @@ static int kbc_out(struct vm *vm, void *dev, uint16_t port, unsigned size, uint3
 
 /* ---- CMOS RTC (0x70-0x71) ---- */
 
+static void irq_set_locked(struct vm_platform *p, unsigned gsi, bool level);
+
 /* IRQ 8 follows the RTC's IRQF. */
 static void rtc_update_irq(struct vm_platform *p, bool level)
 {
 	if (level == p->rtc_irq)
 		return;
 	p->rtc_irq = level;
-	vm_irq_set(p->vm, 8, level);
+	irq_set_locked(p, 8, level);
 }
 
 static int rtc_byte_in(struct vm_platform *p, uint16_t port, uint8_t *val)
@@ -168,7 +209,7 @@ static int rtc_byte_out(struct vm_platform *p, uint16_t port, uint8_t val)
 	uint64_t now = time_now_ns();
 	int err = vrtc_port_write(&p->rtc, port, val, now);
 
-	p->lapic.changed = true;   /* the RTC's deadline may have moved */
+	vm_platform_changed(p);   /* the RTC's deadline may have moved */
 	rtc_update_irq(p, vrtc_tick(&p->rtc, now));
 	return err;
 }
@@ -188,23 +229,29 @@ static int rtc_out(struct vm *vm, void *dev, uint16_t port, unsigned size, uint3
 static int pci_in(struct vm *vm, void *dev, uint16_t port, unsigned size, uint32_t *val)
 {
 	struct vm_platform *p = dev;
+	uint64_t flags = vm_platform_lock(p);
+	int err = 0;
 
-	if (port == MISC_RESET_CONTROL && size == 1) {
+	if (port == MISC_RESET_CONTROL && size == 1)
 		*val = vmisc_reset_control_read(&p->misc);
-		return 0;
-	}
-	return vpci_port_read(&p->pci, port, size, val);
+	else
+		err = vpci_port_read(&p->pci, port, size, val);
+	vm_platform_unlock(p, flags);
+	return err;
 }
 
 static int pci_out(struct vm *vm, void *dev, uint16_t port, unsigned size, uint32_t val)
 {
 	struct vm_platform *p = dev;
+	uint64_t flags = vm_platform_lock(p);
+	int err = 0;
 
-	if (port == MISC_RESET_CONTROL && size == 1) {
+	if (port == MISC_RESET_CONTROL && size == 1)
 		misc_action(p, vmisc_reset_control_write(&p->misc, (uint8_t)val), "port 0xCF9");
-		return 0;
-	}
-	return vpci_port_write(&p->pci, port, size, val);
+	else
+		err = vpci_port_write(&p->pci, port, size, val);
+	vm_platform_unlock(p, flags);
+	return err;
 }
 
 /* ---- ACPI PM block ---- */
@@ -212,17 +259,22 @@ static int pci_out(struct vm *vm, void *dev, uint16_t port, unsigned size, uint3
 static int pm_in(struct vm *vm, void *dev, uint16_t port, unsigned size, uint32_t *val)
 {
 	struct vm_platform *p = dev;
+	uint64_t flags = vm_platform_lock(p);
+	int err = vmisc_pm_read(&p->misc, port, size, time_now_ns(), val);
 
-	return vmisc_pm_read(&p->misc, port, size, time_now_ns(), val);
+	vm_platform_unlock(p, flags);
+	return err;
 }
 
 static int pm_out(struct vm *vm, void *dev, uint16_t port, unsigned size, uint32_t val)
 {
 	struct vm_platform *p = dev;
+	uint64_t flags = vm_platform_lock(p);
 	enum misc_action a;
 	int err = vmisc_pm_write(&p->misc, port, size, val, &a);
 
 	misc_action(p, a, "ACPI S5");
+	vm_platform_unlock(p, flags);
 	return err;
 }
 
@@ -230,22 +282,53 @@ static int pm_out(struct vm *vm, void *dev, uint16_t port, unsigned size, uint32
 
 static int fw_cfg_in(struct vm *vm, void *dev, uint16_t port, unsigned size, uint32_t *val)
 {
-	return fw_cfg_port_in(&((struct vm_platform *)dev)->fw_cfg, port, size, val);
+	struct vm_platform *p = dev;
+	uint64_t flags = vm_platform_lock(p);
+	int err = fw_cfg_port_in(&p->fw_cfg, port, size, val);
+
+	vm_platform_unlock(p, flags);
+	return err;
 }
 
 static int fw_cfg_out(struct vm *vm, void *dev, uint16_t port, unsigned size, uint32_t val)
 {
-	return fw_cfg_port_out(&((struct vm_platform *)dev)->fw_cfg, port, size, val);
+	struct vm_platform *p = dev;
+	uint64_t flags = vm_platform_lock(p);
+	int err = fw_cfg_port_out(&p->fw_cfg, port, size, val);
+
+	vm_platform_unlock(p, flags);
+	return err;
 }
 
 /* ---- local APIC page ---- */
 
+/* The local APIC of the vCPU making the access: the one switched in on
+ * this CPU (MMIO is emulated in its exit handler). NULL (logged) if that
+ * is not a vCPU of this VM, a hypervisor bug. */
+static struct vlapic *accessing_lapic(struct vm_platform *p)
+{
+	struct vcpu *v = vcpu_current();
+
+	if (!v || v->vm != p->vm || v->id >= p->nr_cpus) {
+		pr_err("vm %s: local APIC access from outside its vCPUs", p->vm->name);
+		return NULL;
+	}
+	return &p->lapic[v->id];
+}
+
 static int lapic_read(struct vm *vm, void *dev, uint64_t offset, unsigned size, uint64_t *val)
 {
 	struct vm_platform *p = dev;
-	uint32_t v;
-	int err = vlapic_mmio_read(&p->lapic, (uint32_t)offset, size, time_now_ns(), &v);
+	struct vlapic *l = accessing_lapic(p);
+	uint64_t flags;
+	uint32_t v = 0;
+	int err;
 
+	if (!l)
+		return -EINVAL;
+	flags = vm_platform_lock(p);
+	err = vlapic_mmio_read(l, (uint32_t)offset, size, time_now_ns(), &v);
+	vm_platform_unlock(p, flags);
 	*val = v;
 	return err;
 }
@@ -265,13 +348,22 @@ static int lapic_isr_top(const struct vlapic *l)
 static int lapic_write(struct vm *vm, void *dev, uint64_t offset, unsigned size, uint64_t val)
 {
 	struct vm_platform *p = dev;
-	int vector = offset == APIC_EOI ? lapic_isr_top(&p->lapic) : -1;
-	bool level = vector >= 0 && (p->lapic.tmr[vector / 32] & BIT(vector % 32));
-	int err = vlapic_mmio_write(&p->lapic, (uint32_t)offset, size, (uint32_t)val,
-				    time_now_ns());
+	struct vlapic *l = accessing_lapic(p);
+	uint64_t flags;
+	bool level;
+	int vector, err;
 
+	if (!l)
+		return -EINVAL;
+	flags = vm_platform_lock(p);
+	vector = offset == APIC_EOI ? lapic_isr_top(l) : -1;
+	level = vector >= 0 && (l->tmr[vector / 32] & BIT(vector % 32));
+	err = vlapic_mmio_write(l, (uint32_t)offset, size, (uint32_t)val, time_now_ns());
 	if (!err && level)
 		vioapic_eoi(&p->ioapic, (uint8_t)vector);
+	/* An ICR write reached other vCPUs: they are kicked at unlock. */
+	vm_platform_collect_ipis(p, l);
+	vm_platform_unlock(p, flags);
 	return err;
 }
 
@@ -282,9 +374,11 @@ static const struct vm_mmio_ops lapic_mmio_ops = { .read = lapic_read, .write = 
 static int ioapic_read(struct vm *vm, void *dev, uint64_t offset, unsigned size, uint64_t *val)
 {
 	struct vm_platform *p = dev;
-	uint32_t v;
+	uint64_t flags = vm_platform_lock(p);
+	uint32_t v = 0;
 	int err = vioapic_mmio_read(&p->ioapic, (uint32_t)offset, size, &v);
 
+	vm_platform_unlock(p, flags);
 	*val = v;
 	return err;
 }
@@ -292,42 +386,38 @@ static int ioapic_read(struct vm *vm, void *dev, uint64_t offset, unsigned size,
 static int ioapic_write(struct vm *vm, void *dev, uint64_t offset, unsigned size, uint64_t val)
 {
 	struct vm_platform *p = dev;
+	uint64_t flags = vm_platform_lock(p);
+	int err = vioapic_mmio_write(&p->ioapic, (uint32_t)offset, size, (uint32_t)val);
 
-	return vioapic_mmio_write(&p->ioapic, (uint32_t)offset, size, (uint32_t)val);
+	vm_platform_unlock(p, flags);
+	return err;
 }
 
 static const struct vm_mmio_ops ioapic_mmio_ops = { .read = ioapic_read, .write = ioapic_write };
 
-/* Does an interrupt message for dest reach the local APIC l? Physical
- * mode: its APIC ID or the broadcast 0xFF; logical mode: flat model (DFR
- * 0xF...) a bit of its LDR in dest, cluster model the cluster and a bit
- * (SDM vol. 3 §11.6.2). */
-static bool lapic_matches(const struct vlapic *l, bool logical, uint8_t dest)
-{
-	uint8_t ldr = (uint8_t)(l->ldr >> 24);
-
-	if (!logical)
-		return dest == l->id || dest == 0xFF;
-	if ((l->dfr >> 28) == 0xF)
-		return ldr & dest;
-	return (ldr >> 4) == (dest >> 4) && (ldr & dest & 0xF);
-}
-
-/* An I/O APIC message: fixed and lowest-priority messages go to the one
- * vCPU's local APIC; the other delivery modes have no taker in a 1-vCPU
- * VM without NMI injection yet (counted, logged once). */
+/* An I/O APIC message (SDM vol. 3 §11.6.2 destinations, I/O APIC
+ * redirection entries): fixed, lowest-priority, NMI and INIT messages go
+ * to the local APICs their destination selects. SMI and ExtINT (the 8259
+ * through a pin, which plinth wires to LINT0 of vCPU 0 instead) have no
+ * taker (counted, logged once). Platform lock held (the I/O APIC calls
+ * this from vioapic_set_irq and its register writes). */
 static void ioapic_deliver(void *ctx, const struct vioapic_msg *m)
 {
 	struct vm_platform *p = ctx;
+	const struct vlapic_ipi ipi = {
+		.vector = m->vector, .mode = m->delivery_mode, .shorthand = IPI_DEST_FIELD,
+		.logical = m->dest_logical, .assert = true, .level_trigger = m->level,
+		.dest = m->dest,
+	};
 
-	if (m->delivery_mode <= 1) {
-		if (lapic_matches(&p->lapic, m->dest_logical, m->dest))
-			vlapic_set_irq(&p->lapic, m->vector, m->level);
+	if (m->delivery_mode == IPI_FIXED || m->delivery_mode == IPI_LOWEST ||
+	    m->delivery_mode == IPI_NMI || m->delivery_mode == IPI_INIT) {
+		vm_platform_deliver(p, -1, &ipi);
 		return;
 	}
 	if (!p->dropped_msgs++)
 		pr_warn("vm %s: I/O APIC message with delivery mode %u (vector 0x%x) dropped: "
-			"only fixed and lowest-priority delivery are emulated", p->vm->name,
+			"SMI and ExtINT messages are not emulated", p->vm->name,
 			m->delivery_mode, m->vector);
 }
 
@@ -339,8 +429,8 @@ uint64_t vm_platform_timers(struct vm_platform *p, uint64_t now)
 
 	/* IRQ 0 is an edge: one pulse for any number of missed periods. */
 	if (vpit_irq0_due(&p->pit, now)) {
-		vm_irq_set(p->vm, 0, true);
-		vm_irq_set(p->vm, 0, false);
+		irq_set_locked(p, 0, true);
+		irq_set_locked(p, 0, false);
 	}
 	rtc_update_irq(p, vrtc_tick(&p->rtc, now));
 	pit = vpit_irq0_deadline(&p->pit);
@@ -370,6 +460,37 @@ static const struct port_dev port_devs[] = {
 	{ FW_CFG_PORT_SEL, 2, fw_cfg_in, fw_cfg_out },
 };
 
+/* The VM's ACPI tables (vmm/vacpi.h: the MADT with one local APIC per
+ * vCPU, the FADT with the PM block) at VACPI_BASE_GPA, where a guest's
+ * RSDP search finds them (ACPI 6.5 §5.2.5.1), for every kind of guest:
+ * that area is in the legacy hole the loaders keep free (a flat image
+ * placed over it overwrites them, as it would a BIOS's). Skipped when
+ * the RAM does not reach it. 0 or an error (logged). */
+static int write_acpi_tables(struct vm *vm, unsigned nr_cpus)
+{
+	const struct vacpi_config c = {
+		.nr_cpus = nr_cpus, .lapic_addr = (uint32_t)VLAPIC_BASE_GPA,
+		.ioapic_addr = (uint32_t)VIOAPIC_BASE_GPA, .ioapic_id = PLATFORM_IOAPIC_ID,
+		.pm_base = PLATFORM_PM_BASE, .sci_irq = PLATFORM_SCI_IRQ,
+	};
+	uint8_t *buf;
+	int n;
+
+	if (vm_ram_size(vm) < VACPI_BASE_GPA + VACPI_MAX_SIZE ||
+	    !vm_find_region(vm, VACPI_BASE_GPA))
+		return 0;
+	buf = kmalloc(VACPI_MAX_SIZE);
+	if (!buf)
+		return -ENOMEM;
+	n = vacpi_build(buf, VACPI_MAX_SIZE, VACPI_BASE_GPA, &c);
+	if (n > 0)
+		n = vm_write_guest(vm, VACPI_BASE_GPA, buf, (uint64_t)n);
+	kfree(buf);
+	if (n < 0)
+		pr_err("vm %s: cannot write the ACPI tables (error %d)", vm->name, n);
+	return n < 0 ? n : 0;
+}
+
 int vm_add_platform(struct vm *vm)
 {
 	struct vm_platform *p;
@@ -386,9 +507,28 @@ int vm_add_platform(struct vm *vm)
 		return -ENOMEM;
 	}
 	p->vm = vm;
-	fw_cfg_init(&p->fw_cfg, vm_ram_size(vm), 1);
+	p->lock = (spinlock_t)SPINLOCK_INIT;
+	p->nr_cpus = vm_vcpus_wanted(vm);
+	p->lapic = kzalloc(p->nr_cpus * sizeof(*p->lapic));
+	p->cpu = kzalloc(p->nr_cpus * sizeof(*p->cpu));
+	if (!p->lapic || !p->cpu) {
+		pr_err("vm %s: out of memory for %u local APICs", vm->name, p->nr_cpus);
+		kfree(p->lapic);
+		kfree(p->cpu);
+		kfree(p);
+		return -ENOMEM;
+	}
+	/* APIC ID = vCPU number; vCPU 0 is the BSP (the MADT says the same,
+	 * vmm/vacpi.c; fw_cfg key 0x05 the count). */
+	for (unsigned i = 0; i < p->nr_cpus; i++) {
+		vlapic_init(&p->lapic[i], (uint8_t)i, i == 0);
+		vlapic_set_peers(&p->lapic[i], p->lapic, p->nr_cpus, i);
+		/* After reset only the BSP runs; APs wait for a start-up
+		 * IPI (SDM vol. 3 §10.4.2). */
+		p->lapic[i].wait_sipi = i != 0;
+	}
+	fw_cfg_init(&p->fw_cfg, vm_ram_size(vm), (uint16_t)p->nr_cpus);
 	vpic_init(&p->pic);
-	vlapic_init(&p->lapic, 0, true);
 	vpit_init(&p->pit);
 	vrtc_init(&p->rtc, PLATFORM_RTC_EPOCH, now);
 	vioapic_init(&p->ioapic, PLATFORM_IOAPIC_ID, ioapic_deliver, p);
@@ -402,6 +542,8 @@ int vm_add_platform(struct vm *vm)
 		err = vm_add_mmio(vm, VLAPIC_BASE_GPA, VLAPIC_PAGE_SIZE, &lapic_mmio_ops, p);
 	if (!err)
 		err = vm_add_mmio(vm, VIOAPIC_BASE_GPA, VIOAPIC_SIZE, &ioapic_mmio_ops, p);
+	if (!err)
+		err = write_acpi_tables(vm, p->nr_cpus);
 	if (err)
 		pr_err("vm %s: cannot add the platform devices (error %d)", vm->name, err);
 	return err;
@@ -412,25 +554,47 @@ void vm_platform_destroy(struct vm *vm)
 	struct vm_platform *p = vm->platform;
 
 	/* The host timer armed for this guest's timer has nothing to do now. */
-	if (p && p->host_timer_deadline)
-		lapic_timer_oneshot(0);
+	if (p) {
+		bool armed = false;
+		for (unsigned i = 0; i < p->nr_cpus; i++)
+			armed |= p->cpu[i].host_timer_deadline != 0;
+		if (armed)
+			lapic_timer_oneshot(0);
+		kfree(p->lapic);
+		kfree(p->cpu);
+	}
 	kfree(p);
 	vm->platform = NULL;
+}
+
+/* vm_irq_set with the platform lock held. */
+static void irq_set_locked(struct vm_platform *p, unsigned gsi, bool level)
+{
+	uint8_t vector;
+
+	if (gsi < 16)
+		vpic_set_irq(&p->pic, gsi, level);
+	/* The MADT's only ISA override: IRQ 0 is wired to pin 2 (vacpi.c);
+	 * the I/O APIC's messages kick their targets (ioapic_deliver). */
+	vioapic_set_irq(&p->ioapic, gsi == 0 ? 2 : gsi, level);
+	/* The 8259 reaches vCPU 0 only (ExtINT through its LINT0, the
+	 * virtual wire): it looks again (exit_irq.c's fast path) and wakes
+	 * if halted. */
+	if (gsi < 16) {
+		vm_platform_changed(p);
+		if (level && vlapic_accepts_pic(&p->lapic[0]) && vpic_pending(&p->pic, &vector))
+			p->kick |= BIT(0);
+	}
 }
 
 void vm_irq_set(struct vm *vm, unsigned gsi, bool level)
 {
 	struct vm_platform *p = vm->platform;
+	uint64_t flags;
 
 	if (!p)
 		return;
-	if (gsi < 16)
-		vpic_set_irq(&p->pic, gsi, level);
-	/* The MADT's only ISA override: IRQ 0 is wired to pin 2 (vacpi.c). */
-	vioapic_set_irq(&p->ioapic, gsi == 0 ? 2 : gsi, level);
-	/* The delivery path must look again (exit_irq.c's fast path), and a
-	 * halted vCPU wake up for it. */
-	p->lapic.changed = true;
-	if (level && vm->vcpu && vm->state == VM_RUNNING)
-		vcpu_kick(vm->vcpu);
+	flags = vm_platform_lock(p);
+	irq_set_locked(p, gsi, level);
+	vm_platform_unlock(p, flags);
 }

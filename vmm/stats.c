@@ -66,11 +66,12 @@ void vm_stats_print(struct vm *vm)
 	uint64_t end = vm->stop_tsc ? vm->stop_tsc : rdtsc();
 	char line[STATS_LINE_MAX];
 
-	/* One vCPU per VM today; the sum is per VM when there are more. */
-	if (vm->vcpu)
+	/* The VM's exits: all its vCPUs together. */
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
 		for (unsigned k = 0; k < EXIT_KIND_COUNT; k++)
-			by_kind[k] += vm->vcpu->exits_by_kind[k];
+			by_kind[k] += vm->vcpus[i]->exits_by_kind[k];
 	vm_stats_format(line, sizeof(line), vm->start_tsc ? end - vm->start_tsc : 0, vm->guest_tsc,
 			tsc_hz(), by_kind);
 	pr_info("vm %s: %s", vm->name, line);
+	vm_io_stats_print(vm);
 }

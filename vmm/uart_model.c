@@ -15,13 +15,18 @@
 #define LCR_DLAB     0x80
 #define IER_ERBFI    0x01    /* received data available interrupt enable */
 #define IER_ETBEI    0x02    /* THR empty interrupt enable */
+#define IER_ELSI     0x04    /* receiver line status interrupt enable */
 #define IIR_NONE     0x01
 #define IIR_THRE     0x02
 #define IIR_RDA      0x04
+#define IIR_RLS      0x06    /* receiver line status: overrun */
+#define IIR_TIMEOUT  0x0C    /* character timeout (FIFO mode only) */
 #define IIR_FIFO     0xC0    /* FIFOs enabled */
 #define FCR_ENABLE   0x01
 #define FCR_CLEAR_RX 0x02
+#define FCR_TRIGGER  0xC0    /* receive trigger level: 1, 4, 8, 14 bytes */
 #define LSR_DR       0x01
+#define LSR_OE       0x02
 #define LSR_THRE     0x20
 #define LSR_TEMT     0x40
 #define MCR_OUT2     0x08
@@ -58,12 +63,31 @@ size_t uart_model_receive(struct uart_model *u, const uint8_t *data, size_t len)
 		u->rx_count++;
 	}
 	u->rx_overruns += len - taken;
+	if (taken < len)
+		u->overrun = true;      /* LSR.OE until LSR is read (§8.4) */
 	return taken;
+}
+
+static bool fifo_on(const struct uart_model *u)
+{
+	return (u->fcr & FCR_ENABLE) != 0;
+}
+
+/* FCR bits 7:6 (§8.3). */
+static unsigned rx_trigger(const struct uart_model *u)
+{
+	static const unsigned level[4] = { 1, 4, 8, 14 };
+	return level[u->fcr >> 6];
 }
 
 static bool rda_pending(const struct uart_model *u)
 {
 	return (u->ier & IER_ERBFI) && u->rx_count > 0;
+}
+
+static bool rls_pending(const struct uart_model *u)
+{
+	return (u->ier & IER_ELSI) && u->overrun;
 }
 
 static bool thre_irq_pending(const struct uart_model *u)
@@ -73,7 +97,7 @@ static bool thre_irq_pending(const struct uart_model *u)
 
 bool uart_model_irq_line(const struct uart_model *u)
 {
-	return (u->mcr & MCR_OUT2) && (rda_pending(u) || thre_irq_pending(u));
+	return (u->mcr & MCR_OUT2) && (rls_pending(u) || rda_pending(u) || thre_irq_pending(u));
 }
 
 /* A transmitted byte: lines end at '\n' (a '\r' is dropped), and a line
@@ -121,12 +145,17 @@ uint8_t uart_model_read(struct uart_model *u, unsigned reg)
 	case REG_IER:
 		return dlab ? u->dlm : u->ier;
 	case REG_IIR: {
-		uint8_t fifo = (u->fcr & FCR_ENABLE) ? IIR_FIFO : 0;
-		/* Priorities (§8.6, table 4): received data above THR empty.
-		 * RDA clears only when the data is read; reading IIR while
+		uint8_t fifo = fifo_on(u) ? IIR_FIFO : 0;
+		/* Priorities (§8.6, table 4): line status, then received data
+		 * (at the trigger level; below it, in FIFO mode, the character
+		 * timeout), then THR empty. RLS clears when LSR is read, RDA
+		 * and the timeout when the data is read; reading IIR while
 		 * THRE is the identified source clears THRE. */
+		if (rls_pending(u))
+			return fifo | IIR_RLS;
 		if (rda_pending(u))
-			return fifo | IIR_RDA;
+			return fifo | (fifo_on(u) && u->rx_count < rx_trigger(u) ? IIR_TIMEOUT
+										 : IIR_RDA);
 		if (thre_irq_pending(u)) {
 			u->thre_pending = false;
 			return fifo | IIR_THRE;
@@ -137,9 +166,14 @@ uint8_t uart_model_read(struct uart_model *u, unsigned reg)
 		return u->lcr;
 	case REG_MCR:
 		return u->mcr;
-	case REG_LSR:
-		/* The transmitter is always empty: output leaves at once. */
-		return LSR_THRE | LSR_TEMT | (u->rx_count ? LSR_DR : 0);
+	case REG_LSR: {
+		/* The transmitter is always empty: output leaves at once.
+		 * Reading LSR clears the overrun error (§8.4). */
+		uint8_t lsr = LSR_THRE | LSR_TEMT | (u->rx_count ? LSR_DR : 0) |
+			      (u->overrun ? LSR_OE : 0);
+		u->overrun = false;
+		return lsr;
+	}
 	case REG_MSR:
 		/* In loopback the modem inputs follow the MCR outputs: RTS->CTS,
 		 * DTR->DSR, OUT1->RI, OUT2->DCD (§8.7); drivers probe with it. */
@@ -176,9 +210,13 @@ void uart_model_write(struct uart_model *u, unsigned reg, uint8_t val)
 		u->ier = val & 0x0F;
 		return;
 	case REG_IIR:
-		u->fcr = val;
-		if (val & FCR_CLEAR_RX)
-			u->rx_count = 0;             /* FCR bit 1 resets the receive FIFO */
+		/* FCR (§8.3): changing bit 0 (FIFO enable) clears both FIFOs;
+		 * bit 1 clears the receive FIFO, bit 2 the transmit FIFO (empty
+		 * already: it drains at once); both clear themselves. The
+		 * trigger level is written only with bit 0 set. */
+		if ((val & FCR_CLEAR_RX) || ((val ^ u->fcr) & FCR_ENABLE))
+			u->rx_count = 0;
+		u->fcr = (val & FCR_ENABLE) ? (uint8_t)(val & (FCR_ENABLE | FCR_TRIGGER)) : 0;
 		return;
 	case REG_LCR:
 		u->lcr = val;

@@ -18,9 +18,21 @@
 typedef void (*uart_sink_fn)(void *ctx, const char *line, size_t len);
 typedef void (*uart_raw_fn)(void *ctx, uint8_t c);
 
+/* The transmitter is a 16-byte FIFO (THR alone with FIFOs off) that the
+ * line drains at once: output has no baud-rate time here, so LSR.THRE and
+ * TEMT always read 1 and every THR write is followed by a THRE interrupt
+ * (a burst of up to 16 writes per interrupt is what a driver does). The
+ * receiver holds UART_RX_MAX bytes; with FIFOs on it interrupts at the
+ * FCR trigger level (RDA) and below it with the character timeout (IIR
+ * 0x0C), whose four character times have always passed by the time the
+ * guest looks, as input arrives at once too. */
+#define UART_TX_FIFO  16
+
 struct uart_model {
-	uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
+	uint8_t ier, lcr, mcr, scr, dll, dlm;
+	uint8_t fcr;                /* FIFO enable (0) and trigger level (7:6) as written */
 	bool thre_pending;          /* THRE interrupt identified in IIR */
+	bool overrun;               /* LSR.OE: a byte was lost since LSR was read */
 	char line[UART_LINE_MAX];   /* output not yet handed to the sink */
 	size_t len;
 	uart_sink_fn sink;

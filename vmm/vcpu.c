@@ -20,6 +20,7 @@
 #include <plinth/time.h>
 #include <plinth/virt.h>
 #include <plinth/vm.h>
+#include <plinth/vmcfg.h>
 #include <x86/cpu.h>
 #include <x86/fpu.h>
 #include <x86/lapic.h>
@@ -47,7 +48,15 @@ struct vcpu_full {
 	bool on_scheduler;           /* added and not yet removed (atomic) */
 	bool leaving;                /* its CPU saw the VM stop and takes it off the
 					scheduler itself (atomic) */
+	bool parked;                 /* blocked waiting for a SIPI: set and cleared under
+					the platform lock (atomic) */
+	uint64_t affinity;           /* host CPUs it may run on, 0 = any */
+	bool ran;                    /* left the reset state: an AP's first SIPI sets the
+					INIT state first */
 };
+
+/* The vCPU between switch_in and switch_out on each CPU (vcpu_current). */
+static struct vcpu *cpu_current[MAX_CPUS];
 /* vm_destroy() frees vm->vcpu through vcpu_free(). */
 _Static_assert(__builtin_offsetof(struct vcpu_full, v) == 0, "vcpu first in vcpu_full");
 
@@ -77,10 +86,11 @@ static void vcpu_switch_in(struct sched_entity *se, unsigned cpu)
 {
 	struct vcpu_full *f = container_of(se, struct vcpu_full, se);
 
-	(void)cpu;
 	vcpu_ops->load(&f->v);
 	fpu_restore(f->fpu);
 	debug_regs_restore(&f->dr);
+	if (cpu < MAX_CPUS)
+		cpu_current[cpu] = &f->v;
 }
 
 /* switch_out hook: the vCPU stops running on cpu. */
@@ -88,21 +98,28 @@ static void vcpu_switch_out(struct sched_entity *se, unsigned cpu)
 {
 	struct vcpu_full *f = container_of(se, struct vcpu_full, se);
 
-	(void)cpu;
+	if (cpu < MAX_CPUS)
+		cpu_current[cpu] = NULL;
 	fpu_save(f->fpu);
 	debug_regs_save(&f->dr);
 	vcpu_ops->put(&f->v);
 }
 
-int vcpu_create(struct vm *vm)
+struct vcpu *vcpu_current(void)
+{
+	unsigned cpu = this_cpu()->cpu_id;
+
+	return cpu < MAX_CPUS ? cpu_current[cpu] : NULL;
+}
+
+/* Create vCPU id of vm (vm->vcpus[id]). 0 or an error (logged). */
+static int vcpu_create_one(struct vm *vm, unsigned id)
 {
 	struct vcpu_full *full;
 	struct vcpu *v;
 	uint64_t flags;
 	int err;
 
-	if (vm->vcpu)
-		return -EEXIST;
 	full = kzalloc(sizeof(*full));
 	if (!full)
 		return -ENOMEM;
@@ -114,7 +131,7 @@ int vcpu_create(struct vm *vm)
 	debug_regs_reset(&full->dr);
 	v = &full->v;
 	v->vm = vm;
-	v->id = 0;
+	v->id = id;
 	v->rflags = 0x2;   /* bit 1 is reserved as 1 (SDM vol. 1 §3.4.3) */
 	/* The backend makes the new state current on this CPU (create);
 	 * interrupts stay off until it is put again, so nothing else runs a
@@ -123,7 +140,8 @@ int vcpu_create(struct vm *vm)
 	err = vcpu_ops->create(v);
 	if (err) {
 		irq_restore(flags);
-		pr_err("vm %s: cannot create a vCPU (%s error %d)", vm->name, vcpu_ops->name, err);
+		pr_err("vm %s: cannot create vCPU %u (%s error %d)", vm->name, id, vcpu_ops->name,
+		       err);
 		fpu_area_free(full->fpu);
 		kfree(full);
 		return err;
@@ -146,8 +164,58 @@ int vcpu_create(struct vm *vm)
 	full->se.name = full->se_name;
 	full->se.switch_in = vcpu_switch_in;
 	full->se.switch_out = vcpu_switch_out;
-	vm->vcpu = v;
+	/* One pin list for all vCPUs or one each (vmcfg_finish spread it). */
+	full->affinity = vm->config && vm->config->nr_pin_lists ? vm->config->pin[id]
+								 : vm->vcpu_affinity;
+	vm->vcpus[id] = v;
 	return 0;
+}
+
+int vcpu_create(struct vm *vm)
+{
+	unsigned n = vm_vcpus_wanted(vm);
+	int err = 0;
+
+	if (vm->nr_vcpus)
+		return -EEXIST;
+	/* APs are started by IPIs: they need the local APICs of the
+	 * platform, one per vCPU (vm_add_platform first). */
+	if (vm->platform ? vm->platform->nr_cpus != n : n > 1) {
+		pr_err("vm %s: %u vCPUs but %u local APICs", vm->name, n,
+		       vm->platform ? vm->platform->nr_cpus : 0);
+		return -EINVAL;
+	}
+	for (unsigned i = 0; i < n && !err; i++) {
+		err = vcpu_create_one(vm, i);
+		if (!err)
+			vm->nr_vcpus = i + 1;
+	}
+	if (err) {
+		for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+			vcpu_free(vm->vcpus[i]);
+			vm->vcpus[i] = NULL;
+		}
+		vm->nr_vcpus = 0;
+		return err;
+	}
+	vm->vcpu = vm->vcpus[0];
+	return 0;
+}
+
+uint64_t vcpu_affinity(struct vcpu *v)
+{
+	return full_of(v)->affinity;
+}
+
+void vcpu_set_affinity_mask(struct vcpu *v, uint64_t mask)
+{
+	full_of(v)->affinity = mask;
+}
+
+bool vcpu_waits_for_sipi(struct vcpu *v)
+{
+	return __atomic_load_n(&full_of(v)->parked, __ATOMIC_ACQUIRE) ||
+	       (v->vm->platform && v->vm->platform->lapic[v->id].wait_sipi);
 }
 
 void vcpu_free(struct vcpu *v)
@@ -312,21 +380,68 @@ void vcpu_dump(struct vcpu *v)
 int vcpu_start(struct vcpu *v)
 {
 	struct vcpu_full *f = full_of(v);
-	uint64_t kick = 0;
+	struct vm_platform *p = v->vm->platform;
+	uint64_t kick = 0, flags = 0;
+	bool wait;
 	int err;
 
+	/* Under the platform lock, so that the BSP's SIPI (it may run
+	 * already) comes before (no wait) or after the AP is parked on the
+	 * scheduler (then its kick unparks it). */
+	if (p)
+		flags = vm_platform_lock(p);
+	wait = p && p->lapic[v->id].wait_sipi;
 	v->vm->state = VM_RUNNING;
 	__atomic_store_n(&f->leaving, false, __ATOMIC_RELEASE);
+	__atomic_store_n(&f->parked, wait, __ATOMIC_RELEASE);
 	__atomic_store_n(&f->on_scheduler, true, __ATOMIC_RELEASE);
 	__atomic_add_fetch(&v->vm->live_vcpus, 1, __ATOMIC_ACQ_REL);
-	err = sched_add(&f->se, &v->vm->sched, v->vm->vcpu_affinity, time_now_ns(), &kick);
+	err = sched_add(&f->se, &v->vm->sched, f->affinity, time_now_ns(), &kick);
 	if (err) {
 		__atomic_store_n(&f->on_scheduler, false, __ATOMIC_RELEASE);
 		__atomic_sub_fetch(&v->vm->live_vcpus, 1, __ATOMIC_ACQ_REL);
-		return err;
+	} else if (wait) {
+		/* An AP leaves the run queue at once until its SIPI (a CPU
+		 * that picked it meanwhile finds it parked, vcpu_run_slice). */
+		sched_block(&f->se, time_now_ns(), &kick);
 	}
-	vm_sched_kick(kick);
-	return 0;
+	if (p)
+		vm_platform_unlock(p, flags);
+	if (!err)
+		vm_sched_kick(kick);
+	return err;
+}
+
+int vm_start_vcpus(struct vm *vm)
+{
+	int err = 0;
+
+	__atomic_store_n(&vm->stop_claimed, false, __ATOMIC_RELEASE);
+	/* The APs (parked) first, the BSP last: vcpu_start takes the
+	 * platform lock, and vmctl calls this under its table lock, which a
+	 * running vCPU's reset request takes under the platform lock
+	 * (vmctl_request_reset). Before the BSP starts, no vCPU of the VM
+	 * runs, so the two orders never meet. */
+	for (unsigned i = vm->nr_vcpus; i-- > 0 && !err;)
+		err = vcpu_start(vm->vcpus[i]);
+	return err;
+}
+
+bool vcpu_parked(struct vcpu *v)
+{
+	return __atomic_load_n(&full_of(v)->parked, __ATOMIC_ACQUIRE);
+}
+
+bool vcpu_unpark(struct vcpu *v, bool force)
+{
+	struct vcpu_full *f = full_of(v);
+	struct vm_platform *p = v->vm->platform;
+
+	if (!__atomic_load_n(&f->parked, __ATOMIC_ACQUIRE))
+		return false;
+	if (!force && p && p->lapic[v->id].wait_sipi)
+		return false;
+	return __atomic_exchange_n(&f->parked, false, __ATOMIC_ACQ_REL);
 }
 
 void vcpu_halt(struct vcpu *v, uint64_t deadline_ns)
@@ -396,117 +511,332 @@ static uint64_t slice_timer_deadline[MAX_CPUS], slice_timer_irqs[MAX_CPUS];
 /* exit_irq.c's record of its own arming when the slice timer was armed:
  * if it changed, exit_irq.c wrote the LAPIC timer over the slice timer. */
 static uint64_t slice_timer_theirs[MAX_CPUS], slice_timer_theirs_irqs[MAX_CPUS];
+/* The shortest period of the slice timer (as exit_irq.c's HOST_TIMER_MIN_US). */
+#define SLICE_TIMER_MIN_US 20
 
-/* Make the guest exit by deadline (ns of host time), whatever its IF:
- * the VMX preemption timer, else (SVM) the host LAPIC timer, whose
- * interrupt is intercepted. On SVM that timer is also the one the
- * virtual-timer code (exit_irq.c) arms for the guest's own timer: the
- * slice timer is armed for whichever comes first, so one timer serves
- * both (exit_irq.c re-arms its own when its record says so, and the slice
- * timer is re-armed here whenever it is not running for our deadline). */
-static void arm_slice_timer(struct vcpu *v, uint64_t now, uint64_t deadline)
+/* Without a VMX preemption timer (SVM): make the guest exit by deadline
+ * (ns of host time) with the host LAPIC timer, whose interrupt is
+ * intercepted. That timer is also the one the virtual-timer code
+ * (exit_irq.c) arms for the guest's own timer: the slice timer is armed
+ * for whichever comes first, so one timer serves both (exit_irq.c re-arms
+ * its own when its record says so, and the slice timer is re-armed here
+ * whenever it is not running for our deadline). */
+static void arm_slice_lapic_timer(struct vcpu *v, uint64_t deadline)
 {
 	struct vm_platform *p = v->vm->platform;
 	unsigned cpu = this_cpu()->cpu_id;
-	uint64_t irqs = this_cpu()->timer_irqs, ns, ticks;
-	uint32_t per_ms;
+	uint64_t irqs = this_cpu()->timer_irqs, ns, ticks, now;
+	uint32_t per_ms = lapic_timer_ticks_per_ms();
 
-	/* The guest's own timer, even when another VM used this CPU's LAPIC
-	 * timer since exit_irq.c armed it (its quiet path does not re-arm). */
-	if (p) {
-		uint64_t guest = vlapic_timer_deadline(&p->lapic);
-		if (guest)
-			deadline = MIN(deadline, guest);
-	}
-	if (vcpu_ops->set_preempt_timer(v, deadline > now ? deadline - now : 1) == 0)
-		return;
-	per_ms = lapic_timer_ticks_per_ms();
 	if (!per_ms)
 		return;
-	if (p && p->host_timer_deadline && p->host_timer_deadline != UINT64_MAX)
-		deadline = MIN(deadline, p->host_timer_deadline);
+	struct vm_platform_cpu *pc = p ? &p->cpu[v->id] : NULL;
+
+	/* The guest's own timer, even when another VM used this CPU's LAPIC
+	 * timer since exit_irq.c armed it (its quiet path does not re-arm).
+	 * A racy read: only this vCPU re-times its own timer. */
+	if (p) {
+		uint64_t guest = vlapic_timer_deadline(&p->lapic[v->id]);
+		if (guest)
+			deadline = MIN(deadline, guest);
+		if (pc->host_timer_deadline && pc->host_timer_deadline != UINT64_MAX)
+			deadline = MIN(deadline, pc->host_timer_deadline);
+	}
 	/* Still counting down towards this deadline, not fired, not stopped
 	 * or re-armed by exit_irq.c: nothing to do. */
 	if (slice_timer_deadline[cpu] == deadline && slice_timer_irqs[cpu] == irqs &&
-	    (!p || (p->host_timer_deadline == slice_timer_theirs[cpu] &&
-		    p->host_timer_irqs == slice_timer_theirs_irqs[cpu])) &&
+	    (!pc || (pc->host_timer_deadline == slice_timer_theirs[cpu] &&
+		     pc->host_timer_irqs == slice_timer_theirs_irqs[cpu])) &&
 	    lapic_timer_count_read() != 0)
 		return;
-	ns = deadline > now ? deadline - now : 1;
+	now = time_now_ns();
+	ns = deadline > now ? deadline - now : 0;
 	ticks = (ns * per_ms + 999999) / 1000000;
 	/* Periodic: if it fires in the host before the entry, the next
-	 * period still makes the guest exit. */
-	lapic_timer_periodic((uint32_t)MIN(MAX(ticks, 1ULL), 0xFFFFFFFFULL));
+	 * period still makes the guest exit. Never shorter than
+	 * SLICE_TIMER_MIN_US, also for a deadline that passed since the run
+	 * slice looked (the exit then ends the slice): a period shorter than
+	 * taking the interrupt would keep the host in its handler. */
+	ticks = MAX(ticks, MAX((uint64_t)per_ms * SLICE_TIMER_MIN_US / 1000, 1ULL));
+	lapic_timer_periodic((uint32_t)MIN(ticks, 0xFFFFFFFFULL));
 	slice_timer_deadline[cpu] = deadline;
 	slice_timer_irqs[cpu] = irqs;
-	if (p) {
-		slice_timer_theirs[cpu] = p->host_timer_deadline;
-		slice_timer_theirs_irqs[cpu] = p->host_timer_irqs;
+	if (pc) {
+		slice_timer_theirs[cpu] = pc->host_timer_deadline;
+		slice_timer_theirs_irqs[cpu] = pc->host_timer_irqs;
 	}
 }
 
-/* A halted vCPU was woken (its deadline, or a kick from a device or the
- * console): HLT ends only when an interrupt the guest can take is there
- * (SDM vol. 2A "HLT"; IF=1, exit_hlt checked). True if one is; otherwise
- * the vCPU is halted again until the next deadline of its timers. */
+/* The host TSC value at which time_now_ns() reaches deadline_ns, from a
+ * (now_ns, now_tsc) pair read together: rounded up, so a TSC compare is
+ * never early. UINT64_MAX for no deadline or without a TSC rate (then
+ * only time_now_ns() decides, as it always returns 0). */
+static uint64_t deadline_tsc(uint64_t deadline_ns, uint64_t now_ns, uint64_t now_tsc)
+{
+	const uint64_t ns_per_s = 1000000000ULL;
+	uint64_t hz = tsc_hz(), ns;
+
+	if (deadline_ns == UINT64_MAX || !hz)
+		return UINT64_MAX;
+	if (deadline_ns <= now_ns)
+		return now_tsc;
+	/* Seconds and the rest apart: (ns % 1e9) * hz < 2^64 up to 18 GHz. */
+	ns = deadline_ns - now_ns + 1;
+	return now_tsc + (ns / ns_per_s) * hz + ((ns % ns_per_s) * hz + ns_per_s - 1) / ns_per_s;
+}
+
+/* A halted vCPU was woken (its deadline, or a kick from a device, another
+ * vCPU or the console): HLT ends only when an interrupt the guest can take
+ * is there (SDM vol. 2A "HLT"; with IF=1 any, with IF=0 an NMI only), or
+ * INIT or a SIPI arrived. True if one is; otherwise the vCPU is halted
+ * again until the next deadline of its timers (vcpu_halt_deadline). */
 static bool halt_really_ends(struct vcpu *v)
 {
 	struct vm_platform *p = v->vm->platform;
-	uint64_t now = time_now_ns(), deadline;
+	uint64_t now = time_now_ns(), deadline, flags;
+	struct vlapic *l;
 	uint8_t vector;
+	bool ends;
 
 	if (!p)
 		return true;
-	vlapic_tick(&p->lapic, now);
-	deadline = deadline_earliest(vlapic_timer_deadline(&p->lapic), vm_platform_timers(p, now));
-	if (p->lapic.nmi_pending || vlapic_pending(&p->lapic) >= 0 ||
-	    (vlapic_accepts_pic(&p->lapic) && vpic_pending(&p->pic, &vector)))
-		return true;
-	vcpu_halt(v, deadline);
-	return false;
+	l = &p->lapic[v->id];
+	flags = vm_platform_lock(p);
+	deadline = vcpu_halt_deadline(v, now);
+	ends = l->nmi_pending || l->init_pending || l->sipi_pending;
+	if (v->rflags & RFLAGS_IF)
+		ends = ends || vlapic_pending(l) >= 0 ||
+		       (v->id == 0 && vlapic_accepts_pic(l) && vpic_pending(&p->pic, &vector));
+	else
+		deadline = 0;   /* timers cannot end a halt with IF=0 */
+	if (!ends)
+		vcpu_halt(v, deadline);
+	vm_platform_unlock(p, flags);
+	return ends;
 }
 
+uint64_t vcpu_halt_deadline(struct vcpu *v, uint64_t now)
+{
+	struct vm_platform *p = v->vm->platform;
+	struct vlapic *l = &p->lapic[v->id];
+	uint64_t dev = 0;
+
+	vlapic_tick(l, now);
+	/* The platform timers (PIT, RTC) are run and waited for by vCPU 0:
+	 * an AP wakes only for its own timer and for what others send it. */
+	if (v->id == 0)
+		dev = vm_platform_timers(p, now);
+	return deadline_earliest(vlapic_timer_deadline(l), dev);
+}
+
+/* The reset state of INIT (SDM vol. 3 §10.1.1 Table 10-1 / vol. 3A
+ * Table 9-1): real mode at F000:FFF0 with the CS base FFFF0000, CR0 with
+ * CD, NW (kept) and ET, CR3 = CR4 = EFER = 0, GDTR/IDTR base 0 limit
+ * FFFF, the GPRs zero but EDX = the processor signature (CPUID 1 EAX),
+ * RFLAGS 2, XCR0 1; pending events, interrupt shadows and the backend's
+ * window requests dropped (init_reset op). The MSRs and the TSC keep their
+ * values (Table 9-1: unchanged by INIT). On v's own CPU (switched in). */
+static int vcpu_init_state(struct vcpu *v)
+{
+	const struct vcpu_segment code = { .selector = 0xF000, .attr = 0x9B, .limit = 0xFFFF,
+					   .base = 0xFFFF0000ULL };
+	const struct vcpu_segment data = { .selector = 0, .attr = 0x93, .limit = 0xFFFF };
+	const struct vcpu_segment ldtr = { .attr = 0x82, .limit = 0xFFFF, .unusable = true };
+	const struct vcpu_segment tr = { .attr = 0x8B, .limit = 0xFFFF };
+	const struct vcpu_dtable table = { .base = 0, .limit = 0xFFFF };
+	struct vm_platform *p = v->vm->platform;
+	uint64_t cr0 = vcpu_ops->get_cr(v, 0);
+	uint32_t a, b, c, d;
+	int err;
+
+	if (!(virt.features & VIRT_F_UNRESTRICTED) && virt.vendor == VIRT_VMX) {
+		pr_err("vm %s: vCPU %u: INIT/SIPI need real mode, which this CPU cannot run "
+		       "(VMX without unrestricted guest)", v->vm->name, v->id);
+		return -ENOTSUP;
+	}
+	/* Paging goes first, then PAE, then EFER: each step a legal
+	 * transition for the backend's checks. */
+	err = vcpu_ops->set_cr(v, 0, (cr0 & (CR0_CD | CR0_NW)) | CR0_ET);
+	if (!err)
+		err = vcpu_ops->set_cr(v, 4, 0);
+	if (!err)
+		err = vcpu_ops->set_cr(v, 3, 0);
+	if (err) {
+		pr_err("vm %s: vCPU %u: cannot enter the INIT state (%s error %d)", v->vm->name,
+		       v->id, vcpu_ops->name, err);
+		return err;
+	}
+	vcpu_ops->set_efer(v, 0);
+	vcpu_ops->set_seg(v, SEG_CS, &code);
+	for (enum vcpu_seg s = SEG_ES; s <= SEG_GS; s++)
+		if (s != SEG_CS)
+			vcpu_ops->set_seg(v, s, &data);
+	vcpu_ops->set_seg(v, SEG_LDTR, &ldtr);
+	vcpu_ops->set_seg(v, SEG_TR, &tr);
+	vcpu_ops->set_dtable(v, false, &table);
+	vcpu_ops->set_dtable(v, true, &table);
+	vcpu_ops->set_xcr0(v, 1);
+	if (vcpu_ops->init_reset)
+		vcpu_ops->init_reset(v);
+	vcpu_ops->request_intr_window(v, false);
+	vcpu_ops->request_nmi_window(v, false);
+	if (p) {
+		p->cpu[v->id].window_requested = false;
+		p->lapic[v->id].nmi_window = false;
+	}
+	memset(v->gpr, 0, sizeof(v->gpr));
+	cpuid_count(1, 0, &a, &b, &c, &d);
+	v->gpr[INSN_RDX] = a;
+	v->rip = 0xFFF0;
+	v->rflags = 0x2;
+	return 0;
+}
+
+/* A SIPI with vector VV: real mode at VV00:0000, CS base VV000 (SDM vol. 3
+ * §10.4.4.1, §11.6.1 "Start-Up"). */
+static void vcpu_sipi_state(struct vcpu *v, uint8_t vector)
+{
+	struct vcpu_segment cs;
+
+	vcpu_ops->get_seg(v, SEG_CS, &cs);
+	cs.selector = (uint16_t)(vector << 8);
+	cs.base = (uint64_t)vector << 12;
+	vcpu_ops->set_seg(v, SEG_CS, &cs);
+	v->rip = 0;
+}
+
+/* INIT and SIPI for v (set in its local APIC by another vCPU's IPI, under
+ * the platform lock) are carried out here, on v's own CPU before its next
+ * entry: the backend state may be changed only there. A fresh AP (never
+ * run) takes the whole INIT state at its SIPI. True when v must leave the
+ * CPU to wait for a SIPI (it is parked: the SIPI's kick wakes it,
+ * vcpu_unpark). */
+static bool vcpu_mp_requests(struct vcpu *v, struct vlapic *l)
+{
+	struct vm_platform *p = v->vm->platform;
+	uint64_t flags = vm_platform_lock(p);
+	bool park = false;
+	int err = 0;
+
+	if (l->init_pending || (l->sipi_pending && !full_of(v)->ran)) {
+		/* A halted vCPU was woken for it (halt_really_ends): it
+		 * runs here, so it is no longer halted. */
+		l->init_pending = false;
+		err = vcpu_init_state(v);
+	}
+	if (!err && l->sipi_pending) {
+		l->sipi_pending = false;
+		vcpu_sipi_state(v, l->sipi_vector);
+		pr_debug("vm %s: vCPU %u started by SIPI at %02x00:0000", v->vm->name, v->id,
+			 l->sipi_vector);
+	}
+	if (!err && l->wait_sipi) {
+		__atomic_store_n(&full_of(v)->parked, true, __ATOMIC_RELEASE);
+		park = true;
+	} else if (!err) {
+		full_of(v)->ran = true;
+	}
+	vm_platform_unlock(p, flags);
+	if (err)
+		vm_stop(v->vm, "vCPU %u: cannot take the INIT/SIPI state (error %d)", v->id, err);
+	return park;
+}
+
+/* Any INIT/SIPI business for v (a racy look; vcpu_mp_requests decides). */
+static inline bool mp_requests_pending(const struct vlapic *l)
+{
+	return l->init_pending | l->sipi_pending | l->wait_sipi;
+}
+
+/* The run slice keeps the vCPU in this loop for every exit that needs no
+ * scheduling decision: each entry costs a few compares, no clock
+ * conversion. The slice's end and the earliest sleeper deadline are turned
+ * into one host TSC limit when the slice starts (and again only when the
+ * sleepers' deadline moves or the limit passes), so an entry compares the
+ * TSC with it; time_now_ns() runs only once the limit has come. The
+ * guest's exit at that limit is ensured by the VMX preemption timer, whose
+ * deadline (that limit or, earlier, the guest's APIC timer deadline) is
+ * handed to the backend only when it changes; without one (SVM), by the
+ * host LAPIC timer. */
 enum slice_result vcpu_run_slice(struct vcpu *v, uint64_t slice_end, volatile bool *resched)
 {
 	struct vm *vm = v->vm;
+	struct vm_platform *p = vm->platform;
+	struct vlapic *lapic = p ? &p->lapic[v->id] : NULL;
 	struct vm_exit exit;
+	uint64_t now = time_now_ns(), now_tsc = rdtsc(), wake = vm_sched_next_wake();
+	uint64_t limit_tsc = deadline_tsc(MIN(slice_end, wake), now, now_tsc);
+	/* The guest's APIC timer deadline (ns) and its TSC value, converted
+	 * with the (now, base_tsc) pair of the last look at the clock. */
+	uint64_t guest_ns = 0, guest_tsc = UINT64_MAX, base_tsc = now_tsc;
+	/* The preemption-timer deadline handed to the backend (0: none yet). */
+	uint64_t timer_tsc = 0;
+	bool preempt_timer = true;   /* until the backend says it has none */
 
 	if (!vm->start_tsc)
-		vm->start_tsc = rdtsc();
+		vm->start_tsc = now_tsc;
 	/* Another VM may have used this CPU's LAPIC timer since this one armed
 	 * it for its virtual timer: make exit_irq.c arm it again. */
-	if (vm->platform)
-		vm->platform->host_timer_deadline = UINT64_MAX;
+	if (p)
+		p->cpu[v->id].host_timer_deadline = UINT64_MAX;
 	slice_timer_deadline[this_cpu()->cpu_id] = 0;
 	if (__atomic_exchange_n(&full_of(v)->recheck_halt, false, __ATOMIC_ACQ_REL) &&
 	    vm->state == VM_RUNNING && !halt_really_ends(v))
 		return SLICE_HALTED;
 	for (;;) {
-		uint64_t entered, now, wake;
+		uint64_t entered;
 		int err;
 
 		if (vm->state != VM_RUNNING)
 			return SLICE_STOPPED;
+		/* INIT, SIPI (from other vCPUs' IPIs) or waiting for a SIPI. */
+		if (lapic && __builtin_expect(mp_requests_pending(lapic), 0) &&
+		    vcpu_mp_requests(v, lapic))
+			return vm->state != VM_RUNNING ? SLICE_STOPPED : SLICE_PARKED;
 		if (*resched)
 			return SLICE_OVER;
-		now = time_now_ns();
-		wake = vm_sched_next_wake();
-		if (now >= wake) {
-			vm_sched_wake_due(now);
-			if (*resched)
-				return SLICE_OVER;
+		/* now_tsc is from the last exit: the handler's time since is
+		 * at most a few microseconds late. */
+		if (__builtin_expect(now_tsc >= limit_tsc || vm_sched_next_wake() != wake, 0)) {
+			now = time_now_ns();
 			wake = vm_sched_next_wake();
+			if (now >= wake) {
+				vm_sched_wake_due(now);
+				if (*resched)
+					return SLICE_OVER;
+				wake = vm_sched_next_wake();
+			}
+			if (now >= slice_end)
+				return SLICE_OVER;
+			base_tsc = rdtsc();
+			limit_tsc = deadline_tsc(MIN(slice_end, wake), now, base_tsc);
+			guest_ns = 0;   /* converted again from the new pair */
 		}
-		if (now >= slice_end)
-			return SLICE_OVER;
 		/* Virtual interrupts due now are injected at this entry. */
 		vcpu_deliver_interrupts(v);
-		arm_slice_timer(v, now, MIN(slice_end, wake));
+		if (__builtin_expect(preempt_timer, 1)) {
+			/* The guest's own timer, even when another VM used this
+			 * CPU's LAPIC timer since exit_irq.c armed it for it
+			 * (its quiet path does not re-arm). */
+			uint64_t g = lapic ? vlapic_timer_deadline(lapic) : 0, deadline;
+			if (__builtin_expect(g != guest_ns, 0)) {
+				guest_ns = g;
+				guest_tsc = g ? deadline_tsc(g, now, base_tsc) : UINT64_MAX;
+			}
+			deadline = MIN(limit_tsc, guest_tsc);
+			if (deadline != timer_tsc) {
+				timer_tsc = deadline;
+				preempt_timer = vcpu_ops->set_preempt_timer(v, deadline) == 0;
+			}
+		}
+		if (!preempt_timer)
+			arm_slice_lapic_timer(v, MIN(slice_end, wake));
 		entered = rdtsc();
 		err = vcpu_ops->run(v, &exit);
+		now_tsc = rdtsc();
 
 		/* Guest time: entry to exit, the world switches included. */
-		__atomic_add_fetch(&vm->guest_tsc, rdtsc() - entered, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&vm->guest_tsc, now_tsc - entered, __ATOMIC_RELAXED);
 		if (err) {
 			vm_stop(vm, "the %s backend could not enter the guest", vcpu_ops->name);
 			return SLICE_STOPPED;

@@ -12,6 +12,7 @@ enum slice_result {
 	SLICE_OVER,      /* the slice ended (or a reschedule was requested) */
 	SLICE_HALTED,    /* the vCPU halted: block it */
 	SLICE_STOPPED,   /* its VM stopped */
+	SLICE_PARKED,    /* it waits for a SIPI (INIT, or an AP never started): block it */
 };
 
 /* The vCPU owning a scheduler entity, and back. */
@@ -34,6 +35,11 @@ bool vcpu_unhalt(struct vcpu *v);
 void vcpu_mark_leaving(struct vcpu *v);
 bool vcpu_is_leaving(struct vcpu *v);
 bool vcpu_on_scheduler(struct vcpu *v);
+/* Parked: blocked in wait-for-SIPI. vcpu_unpark clears it (true once)
+ * when a SIPI took v out of wait-for-SIPI, or always with force (its VM
+ * stopped); the caller wakes the entity. */
+bool vcpu_parked(struct vcpu *v);
+bool vcpu_unpark(struct vcpu *v, bool force);
 /* Take v off the scheduler once (not running). True the first time. */
 bool vcpu_leave_scheduler(struct vcpu *v);
 
@@ -47,5 +53,9 @@ void vm_sched_wake_due(uint64_t now);
 void vm_sched_sleep(struct vcpu *v, uint64_t deadline_ns);
 /* Send a reschedule IPI to every CPU in mask (this CPU: a flag). */
 void vm_sched_kick(uint64_t mask);
+/* v's VM stopped and v's CPU saw it: make its other vCPUs see it too
+ * (halted or parked ones are woken, running ones kicked), so each leaves
+ * the scheduler from the CPU that runs it. */
+void vm_sched_stop_siblings(struct vcpu *v);
 
 #endif

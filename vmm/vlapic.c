@@ -37,6 +37,18 @@ void vlapic_init(struct vlapic *l, uint8_t apic_id, bool bsp)
 	}
 }
 
+void vlapic_init_reset(struct vlapic *l)
+{
+	struct vlapic keep = *l;
+
+	vlapic_init(l, keep.id, keep.bsp);
+	vlapic_set_peers(l, keep.peers, keep.nr_peers, keep.index);
+	l->mode = keep.mode;
+	l->nmi_window = keep.nmi_window;   /* the backend's, reset with the vCPU */
+	l->ipis_dropped = keep.ipis_dropped;
+	l->kick = keep.kick;
+}
+
 /* ---- 256-bit vector sets (IRR, ISR, TMR: §11.8.4) ---- */
 
 static int highest_bit(const uint32_t set[8])
@@ -169,10 +181,10 @@ static uint32_t icr_dest(const struct vlapic *l)
 	return l->mode == VLAPIC_X2APIC ? l->icr_high : l->icr_high >> 24;
 }
 
-static void ipi_dropped(struct vlapic *l, uint32_t icr, const char *why)
+static void ipi_dropped(struct vlapic *l, const char *why)
 {
 	if (l->ipis_dropped++ < IPI_LOG_LIMIT)
-		pr_warn("vlapic %u: IPI (ICR 0x%x dest 0x%x) not delivered: %s", l->id, icr,
+		pr_warn("vlapic %u: IPI (ICR 0x%x dest 0x%x) not delivered: %s", l->id, l->icr_low,
 			icr_dest(l), why);
 }
 
@@ -192,52 +204,166 @@ bool vlapic_take_nmi(struct vlapic *l)
 	return pending;
 }
 
+int vlapic_icr_decode(uint64_t icr, bool x2apic, struct vlapic_ipi *ipi)
+{
+	uint32_t low = (uint32_t)icr, high = (uint32_t)(icr >> 32);
+
+	*ipi = (struct vlapic_ipi){
+		.vector = (uint8_t)low,
+		.mode = (uint8_t)((low >> 8) & 7),
+		.shorthand = (uint8_t)((low >> 18) & 3),
+		.logical = (low & ICR_DEST_LOGICAL) != 0,
+		.assert = (low & BIT(14)) != 0,
+		.level_trigger = (low & ICR_TRIGGER_LEVEL) != 0,
+		.x2apic = x2apic,
+		.dest = x2apic ? high : high >> 24,
+	};
+	/* 011b and 111b are reserved in the ICR (§11.6.1 Figure 11-12). */
+	return ipi->mode == 3 || ipi->mode == 7 ? -EINVAL : 0;
+}
+
+bool vlapic_dest_matches(const struct vlapic *l, bool logical, uint32_t dest, bool x2apic_dest)
+{
+	uint32_t broadcast = x2apic_dest ? 0xFFFFFFFFu : 0xFF;
+
+	if (dest == broadcast)
+		return true;
+	if (!logical)
+		return dest == l->id;
+	return logical_match(l, dest);
+}
+
+/* Is lapics[i] a target of ipi, sent from index from (-1: no APIC)? */
+static bool is_target(const struct vlapic *lapics, unsigned i, int from,
+		      const struct vlapic_ipi *ipi)
+{
+	switch (ipi->shorthand) {
+	case IPI_SELF:
+		return (int)i == from;
+	case IPI_ALL:
+		return from >= 0;
+	case IPI_OTHERS:
+		return from >= 0 && (int)i != from;
+	default:
+		return vlapic_dest_matches(&lapics[i], ipi->logical, ipi->dest, ipi->x2apic);
+	}
+}
+
+/* One target takes the message. True if its state changed. */
+static bool accept_message(struct vlapic *t, const struct vlapic_ipi *ipi)
+{
+	switch (ipi->mode) {
+	case IPI_FIXED:
+	case IPI_LOWEST:
+		if (ipi->vector < 16) {
+			apic_error(t, APIC_ESR_RECV_ILLEGAL_VECTOR);
+			return true;
+		}
+		vlapic_set_irq(t, ipi->vector, ipi->level_trigger);
+		return true;
+	case IPI_NMI:
+		vlapic_set_nmi(t);   /* the vector is ignored (§11.6.1) */
+		return true;
+	case IPI_INIT:
+		/* INIT level de-assert (level 0, trigger level): no effect
+		 * on P6-family successors (§11.6.1). */
+		if (!ipi->assert && ipi->level_trigger)
+			return false;
+		vlapic_init_reset(t);
+		/* APs wait for a SIPI; the BSP runs its reset code (SDM
+		 * vol. 3 §10.4.1-§10.4.2: the MP protocol after INIT). */
+		t->wait_sipi = !t->bsp;
+		t->init_pending = true;
+		t->sipi_pending = false;
+		t->changed = true;
+		return true;
+	case IPI_SIPI:
+		/* Only a processor in wait-for-SIPI takes a SIPI; any other
+		 * ignores it (§10.4.4.1: the second SIPI of INIT-SIPI-SIPI
+		 * meets a running AP). */
+		if (!t->wait_sipi)
+			return false;
+		t->wait_sipi = false;
+		t->sipi_pending = true;
+		t->sipi_vector = ipi->vector;
+		t->changed = true;
+		return true;
+	default:
+		return false;
+	}
+}
+
+int vlapic_deliver(struct vlapic *lapics, unsigned n, int from, const struct vlapic_ipi *ipi,
+		   uint64_t *touched)
+{
+	struct vlapic *sender = from >= 0 && (unsigned)from < n ? &lapics[from] : NULL;
+	int taken = 0;
+
+	if (from >= 0 && !sender)
+		return 0;
+	if (ipi->mode == 3 || ipi->mode == 7)
+		return 0;
+	if (ipi->mode == IPI_SMI) {
+		if (sender)
+			ipi_dropped(sender, "SMI is not emulated");
+		return 0;
+	}
+	/* The self shorthand is for fixed interrupts only (§11.6.1). */
+	if (ipi->shorthand == IPI_SELF && ipi->mode != IPI_FIXED) {
+		if (sender)
+			ipi_dropped(sender, "the self shorthand allows only fixed delivery");
+		return 0;
+	}
+	if (sender && ipi->vector < 16 && (ipi->mode == IPI_FIXED || ipi->mode == IPI_LOWEST))
+		apic_error(sender, APIC_ESR_SEND_ILLEGAL_VECTOR);
+	for (unsigned i = 0; i < n && i < 64; i++) {
+		if (!is_target(lapics, i, from, ipi))
+			continue;
+		taken++;
+		if (accept_message(&lapics[i], ipi) && touched)
+			*touched |= BIT(i);
+		/* Lowest priority: one taker, the lowest-numbered match
+		 * (no priority arbitration, §11.6.2.4 leaves the choice
+		 * model specific). */
+		if (ipi->mode == IPI_LOWEST)
+			break;
+	}
+	if (!taken && sender)
+		ipi_dropped(sender, "no local APIC has that destination");
+	return taken;
+}
+
+void vlapic_set_peers(struct vlapic *l, struct vlapic *peers, unsigned n, unsigned index)
+{
+	l->peers = peers;
+	l->nr_peers = n;
+	l->index = index;
+}
+
+uint64_t vlapic_take_kick(struct vlapic *l)
+{
+	uint64_t kick = l->kick;
+
+	l->kick = 0;
+	return kick;
+}
+
 /* Send the IPI the ICR describes (§11.6.1). Delivery is immediate, so the
- * delivery status bit always reads idle. Only this APIC exists in this
- * slice's VMs: others are counted and logged, never delivered. */
+ * delivery status bit (12) always reads idle: it is not writable and
+ * never set. */
 static void send_ipi(struct vlapic *l)
 {
-	uint32_t icr = l->icr_low, dm = icr & APIC_DM_MASK;
-	uint8_t vector = (uint8_t)icr;
-	uint32_t dest = icr_dest(l);
-	uint32_t broadcast = l->mode == VLAPIC_X2APIC ? 0xFFFFFFFFu : 0xFF;
-	bool self = false, others = false;
+	struct vlapic_ipi ipi;
+	uint64_t icr = ((uint64_t)l->icr_high << 32) | l->icr_low;
 
-	switch ((icr >> 18) & 3) {
-	case 0:   /* no shorthand: the destination field */
-		if (icr & ICR_DEST_LOGICAL) {
-			self = logical_match(l, dest);
-			others = l->mode == VLAPIC_X2APIC ? dest != ldr_value(l)
-							  : dest != (uint8_t)(l->ldr >> 24);
-		} else {
-			self = dest == l->id || dest == broadcast;
-			others = dest != l->id;
-		}
-		break;
-	case 1:   /* self: fixed delivery only (§11.6.1, "Destination Shorthand") */
-		if (dm != APIC_DM_FIXED) {
-			ipi_dropped(l, icr, "the self shorthand allows only fixed delivery");
-			return;
-		}
-		self = true;
-		break;
-	case 2: self = true; others = true; break;   /* all including self */
-	default: others = true; break;               /* all excluding self */
+	if (vlapic_icr_decode(icr, l->mode == VLAPIC_X2APIC, &ipi)) {
+		ipi_dropped(l, "reserved delivery mode");
+		return;
 	}
-	if (self) {
-		if (dm == APIC_DM_NMI) {
-			vlapic_set_nmi(l);   /* the vector is ignored (§11.6.1) */
-		} else if (dm != APIC_DM_FIXED && dm != APIC_DM_LOWEST) {
-			ipi_dropped(l, icr, "only fixed, lowest-priority and NMI IPIs are emulated");
-		} else if (vector < 16) {
-			apic_error(l, APIC_ESR_SEND_ILLEGAL_VECTOR);
-			apic_error(l, APIC_ESR_RECV_ILLEGAL_VECTOR);
-		} else {
-			vlapic_set_irq(l, vector, (icr & ICR_TRIGGER_LEVEL) != 0);
-		}
-	}
-	if (others)
-		ipi_dropped(l, icr, "other vCPUs are not reachable yet");
+	if (l->peers)
+		vlapic_deliver(l->peers, l->nr_peers, (int)l->index, &ipi, &l->kick);
+	else
+		vlapic_deliver(l, 1, 0, &ipi, &l->kick);
 }
 
 /* ---- timer (§11.5.4) ---- */
@@ -492,7 +618,10 @@ void vlapic_set_mode(struct vlapic *l, enum vlapic_mode mode)
 		 * enable finds it there (§11.4.3). The VMM's NMI-window flag
 		 * describes the backend, not the APIC: it survives. */
 		bool nmi_window = l->nmi_window;
+		struct vlapic *peers = l->peers;
+		unsigned nr_peers = l->nr_peers, index = l->index;
 		vlapic_init(l, l->id, l->bsp);
+		vlapic_set_peers(l, peers, nr_peers, index);
 		l->mode = VLAPIC_DISABLED;
 		l->nmi_window = nmi_window;
 		return;

@@ -100,7 +100,72 @@ struct vlapic {
 	bool changed;
 	uint64_t quiet_until_tsc;   /* exit_irq.c: host TSC until which nothing is due */
 	bool nmi_window;            /* exit_irq.c: NMI-window exiting is on */
+	/* ---- multiprocessor state (vlapic_deliver) ---- */
+	struct vlapic *peers;       /* the VM's local APICs, this one at [index];
+				       NULL: a lone APIC (IPIs reach only itself) */
+	unsigned nr_peers;
+	unsigned index;             /* its vCPU's number */
+	uint64_t kick;              /* peers (bit = index) an IPI sent from here changed:
+				       the VMM takes it (vlapic_take_kick) and kicks them */
+	bool wait_sipi;             /* INIT received: the vCPU waits for a start-up IPI
+				       (SDM vol. 3 §10.4.2 "wait-for-SIPI") */
+	bool init_pending;          /* INIT received, the vCPU's own state not reset yet */
+	bool sipi_pending;          /* a SIPI was accepted: start at sipi_vector:0000 */
+	uint8_t sipi_vector;
 };
+
+/* ICR delivery modes (bits 10:8, §11.6.1 Figure 11-12), as numbers. */
+enum vlapic_ipi_mode {
+	IPI_FIXED = 0, IPI_LOWEST = 1, IPI_SMI = 2, IPI_NMI = 4, IPI_INIT = 5, IPI_SIPI = 6,
+};
+/* Destination shorthands (ICR bits 19:18). */
+enum vlapic_shorthand { IPI_DEST_FIELD = 0, IPI_SELF = 1, IPI_ALL = 2, IPI_OTHERS = 3 };
+
+/* A decoded interrupt message: an ICR write or an I/O APIC redirection. */
+struct vlapic_ipi {
+	uint8_t vector;
+	uint8_t mode;               /* enum vlapic_ipi_mode */
+	uint8_t shorthand;          /* enum vlapic_shorthand */
+	bool logical;               /* destination mode (bit 11) */
+	bool assert;                /* level (bit 14): clear only for INIT level de-assert */
+	bool level_trigger;         /* trigger mode (bit 15) */
+	bool x2apic;                /* 32-bit destination (x2APIC ICR, §11.12.9) */
+	uint32_t dest;              /* APIC ID or logical mask */
+};
+
+/* Decode an ICR value (high word in 63:32): the destination is bits 63:56
+ * in xAPIC mode and 63:32 in x2APIC mode (§11.6.1, §11.12.9). Returns 0,
+ * or -EINVAL for the reserved delivery modes 011b and 111b (ExtINT is not
+ * valid in the ICR). */
+int vlapic_icr_decode(uint64_t icr, bool x2apic, struct vlapic_ipi *ipi);
+/* Does a message for dest (physical: an APIC ID; logical: a mask) select
+ * the APIC l? Physical: its ID, or the broadcast ID (0xFF, x2APIC
+ * 0xFFFFFFFF); logical: the flat or cluster model l's DFR names
+ * (§11.6.2.2) or the x2APIC cluster form (§11.12.10.2), 0xFF/0xFFFFFFFF
+ * selecting every APIC. */
+bool vlapic_dest_matches(const struct vlapic *l, bool logical, uint32_t dest, bool x2apic_dest);
+/* Deliver a message to the APICs lapics[0, n) (SDM vol. 3 §11.6):
+ * shorthands relative to lapics[from] (from < 0: not sent by an APIC,
+ * shorthands select nothing); fixed to every match, lowest priority to
+ * the lowest-numbered match only (plinth does not arbitrate priority);
+ * NMI latched for the VMM; INIT resets the target APIC (§11.4.7.3) and
+ * puts an AP into wait-for-SIPI (the BSP restarts at the reset vector);
+ * the INIT level de-assert message does nothing (§11.6.1: not supported
+ * since the Pentium 4); a SIPI starts a target waiting for one and is
+ * ignored by any other (§10.4.4.1); SMI is not emulated (logged). Bits of
+ * the APICs whose state changed are ORed into *touched. Returns the number
+ * of APICs that took the message (0: nobody; logged as a dropped IPI when
+ * sent by an APIC). */
+int vlapic_deliver(struct vlapic *lapics, unsigned n, int from, const struct vlapic_ipi *ipi,
+		   uint64_t *touched);
+/* Join l to the VM's APIC array peers[0, n) as number index (its vCPU). */
+void vlapic_set_peers(struct vlapic *l, struct vlapic *peers, unsigned n, unsigned index);
+/* The peers changed by IPIs sent from l since the last call (cleared). */
+uint64_t vlapic_take_kick(struct vlapic *l);
+/* The INIT reset (§11.4.7.3): the power-up state except the APIC ID, the
+ * mode (an x2APIC stays in x2APIC mode, §11.12.5.1), the BSP flag and the
+ * peers. */
+void vlapic_init_reset(struct vlapic *l);
 
 /* Reset state (§11.4.7.1): IRR/ISR/TMR/ICR/LDR/TPR and the timer zero, DFR
  * all ones, SVR 0xFF (software disabled), LVTs masked; for the BSP LINT0

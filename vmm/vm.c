@@ -9,6 +9,7 @@
 #include <plinth/string.h>
 #include <plinth/virt.h>
 #include <plinth/vm.h>
+#include <plinth/vmcfg.h>
 #include <x86/cpu.h>
 #include <stdarg.h>
 #include "platform.h"
@@ -110,7 +111,13 @@ void vm_release(struct vm *vm)
 {
 	if (!vm)
 		return;
-	vcpu_free(vm->vcpu);
+	/* Every vCPU left the scheduler and is off every CPU (the caller's
+	 * contract: vm_reap, the stop handler). */
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		vcpu_free(vm->vcpus[i]);
+		vm->vcpus[i] = NULL;
+	}
+	vm->nr_vcpus = 0;
 	vm->vcpu = NULL;
 	/* The tables go before the RAM they point at: no vCPU can walk them
 	 * any more (its backend state is gone). */
@@ -302,6 +309,13 @@ int vm_zero_guest(struct vm *vm, gpa_t gpa, uint64_t len)
 	return guest_copy(vm, gpa, NULL, NULL, len, true);
 }
 
+unsigned vm_vcpus_wanted(const struct vm *vm)
+{
+	if (!vm->config || !vm->config->vcpus)
+		return 1;
+	return MIN(vm->config->vcpus, (unsigned)VM_MAX_VCPUS);
+}
+
 uint64_t vm_ram_size(const struct vm *vm)
 {
 	uint64_t total = 0;
@@ -315,9 +329,10 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (vm->state == VM_STOPPED)
+	/* vCPUs on several CPUs may stop the VM at once: one wins. */
+	if (vm->state == VM_STOPPED || __atomic_exchange_n(&vm->stop_claimed, true, __ATOMIC_ACQ_REL))
 		return;
-	vm->state = VM_STOPPED;
+	__atomic_store_n(&vm->state, VM_STOPPED, __ATOMIC_RELEASE);
 	vm->stop_tsc = rdtsc();
 	va_start(ap, fmt);
 	kvsnprintf(vm->stop_reason, sizeof(vm->stop_reason), fmt, ap);

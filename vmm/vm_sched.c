@@ -156,6 +156,12 @@ void vcpu_kick(struct vcpu *v)
 {
 	struct sched_entity *se = vcpu_entity(v);
 
+	/* Waiting for a SIPI: only the SIPI (its APIC left wait-for-SIPI)
+	 * or the VM's stop wakes it. */
+	if (vcpu_unpark(v, v->vm->state != VM_RUNNING)) {
+		wake_entity(v, time_now_ns());
+		return;
+	}
 	if (vcpu_unhalt(v)) {
 		uint64_t flags = spin_lock_irqsave(&sleep_lock);
 		sleeper_remove(v);
@@ -168,6 +174,17 @@ void vcpu_kick(struct vcpu *v)
 	 * interrupt is injected at its next entry. */
 	if (sched_entity_state(se) == SCHED_RUNNING && sched_entity_cpu(se) != this_cpu()->cpu_id)
 		vm_sched_kick(BIT(sched_entity_cpu(se)));
+}
+
+void vm_sched_stop_siblings(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+
+	/* v is still on the scheduler (it leaves after its switch-out), so
+	 * the VM's vCPUs cannot be freed meanwhile. */
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i] != v && vcpu_on_scheduler(vm->vcpus[i]))
+			vcpu_kick(vm->vcpus[i]);
 }
 
 static void resched_ipi(struct irq_frame *frame)
@@ -241,28 +258,38 @@ static void vcpu_gone(struct vcpu *v)
 
 void vm_reap(struct vm *vm)
 {
-	struct vcpu *v = vm->vcpu;
+	struct vcpu *mine[VM_MAX_VCPUS];
+	unsigned n = 0;
 	uint64_t kick = 0;
 
-	if (!v || !__atomic_load_n(&vm->live_vcpus, __ATOMIC_ACQUIRE))
+	if (!vm->nr_vcpus || !__atomic_load_n(&vm->live_vcpus, __ATOMIC_ACQUIRE))
 		return;
-	/* Off the run queues; a running vCPU stops at its CPU's next
+	/* Off the run queues (a paused group runs nothing, so no vCPU of it
+	 * can start running again); a running vCPU stops at its CPU's next
 	 * reschedule (kicked here), after its switch_out. */
 	sched_pause_group(&vm->sched, time_now_ns(), &kick);
 	vm_sched_kick(kick);
-	while (sched_entity_state(vcpu_entity(v)) == SCHED_RUNNING)
-		cpu_relax();
-	/* Its own CPU saw the stop (it ran it): that CPU finishes, and this
-	 * one must not touch the vCPU, which that may free any moment. */
-	if (vcpu_is_leaving(v))
-		return;
-	if (vcpu_unhalt(v)) {
-		uint64_t flags = spin_lock_irqsave(&sleep_lock);
-		sleeper_remove(v);
-		update_next_wake();
-		spin_unlock_irqrestore(&sleep_lock, flags);
+	/* First decide for every vCPU, then remove: the last vcpu_gone may
+	 * free them all (vm->on_stopped). */
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = vm->vcpus[i];
+		while (sched_entity_state(vcpu_entity(v)) == SCHED_RUNNING)
+			cpu_relax();
+		/* Its own CPU saw the stop (it ran it): that CPU finishes, and
+		 * this one must not touch the vCPU any more. */
+		if (vcpu_is_leaving(v) || !vcpu_on_scheduler(v))
+			continue;
+		if (vcpu_unhalt(v)) {
+			uint64_t flags = spin_lock_irqsave(&sleep_lock);
+			sleeper_remove(v);
+			update_next_wake();
+			spin_unlock_irqrestore(&sleep_lock, flags);
+		}
+		vcpu_unpark(v, true);
+		mine[n++] = v;
 	}
-	vcpu_gone(v);
+	for (unsigned i = 0; i < n; i++)
+		vcpu_gone(mine[i]);
 }
 
 /* One pass: pick, run, account. */
@@ -324,6 +351,14 @@ static void loop_once(unsigned cpu)
 		vm_sched_kick(kick & ~BIT(cpu));
 		break;
 	}
+	case SLICE_PARKED:
+		/* Wait-for-SIPI: blocked until the SIPI's kick unparks it
+		 * (vcpu_kick); one that came meanwhile wakes it at once. */
+		sched_block(d.next, time_now_ns(), &kick);
+		if (!vcpu_parked(v))
+			sched_wake(d.next, time_now_ns(), &kick);
+		vm_sched_kick(kick & ~BIT(cpu));
+		break;
 	case SLICE_STOPPED:
 		/* Still running here: vm_reap on another CPU waits for that,
 		 * then sees the mark and leaves the vCPU to this CPU. */
@@ -331,6 +366,8 @@ static void loop_once(unsigned cpu)
 		sched_block(d.next, time_now_ns(), &kick);
 		vm_sched_kick(kick & ~BIT(cpu));
 		stopped[cpu] = v;
+		/* The VM's other vCPUs leave from their own CPUs. */
+		vm_sched_stop_siblings(v);
 		break;
 	}
 }

@@ -592,8 +592,12 @@ int vmcfg_finish(struct vm_config *vm, char *why, size_t ws)
 	if (key_given(vm, VMCFG_KEY_CMDLINE) && vm->format == VM_BOOT_FLAT)
 		return fail(why, ws, "cmdline: a flat image has no command line");
 	if (vm->format != VM_BOOT_FLAT) {
-		if (key_given(vm, VMCFG_KEY_ENTRY))
-			return fail(why, ws, "entry: only for format = flat");
+		/* A Linux kernel has a 32-bit and a 64-bit entry (boot.rst):
+		 * entry = protected (the default) or long. */
+		if (key_given(vm, VMCFG_KEY_ENTRY) &&
+		    (vm->format != VM_BOOT_LINUX || vm->entry == VM_ENTRY_REAL))
+			return fail(why, ws, "entry: only for format = flat, and protected or long "
+				    "for a kernel");
 		if (key_given(vm, VMCFG_KEY_LOAD_ADDRESS))
 			return fail(why, ws, "load_address: only for format = flat");
 	} else {
@@ -902,6 +906,8 @@ int vmcfg_render(const struct vm_config *vm, char *buf, size_t size)
 		emit(&r, "image = %s\n", vm->image);
 		emit(&r, "format = %s\n", vmcfg_format_name(vm->format));
 	}
+	if (vm->format == VM_BOOT_LINUX && vm->entry != VM_ENTRY_REAL)
+		emit(&r, "entry = %s\n", vmcfg_entry_name(vm->entry));
 	if (vm->format == VM_BOOT_FLAT) {
 		emit(&r, "entry = %s\n", vmcfg_entry_name(vm->entry));
 		emit(&r, "load_address = 0x%llx\n", (unsigned long long)vm->load_address);

@@ -8,7 +8,11 @@
  * (vm_release); the record (name, stop reason, statistics) stays until
  * vmctl_destroy frees it. The table lock protects the slots; operations
  * that wait for another CPU (destroy, reset) drop it while waiting and
- * hold a per-slot "busy" mark so two of them cannot work on one VM. */
+ * hold a per-slot "busy" mark so two of them cannot work on one VM.
+ *
+ * A guest resets itself (vmctl_request_reset, from its own exit handler)
+ * by stopping: the reset happens in the stop handler, after its last vCPU
+ * left the scheduler, when no vCPU of it can still run. */
 #include <plinth/log.h>
 #include <plinth/mm.h>
 #include <plinth/spinlock.h>
@@ -27,10 +31,29 @@ struct vmctl_slot {
 	struct vm *vm;               /* NULL: free */
 	bool busy;                   /* a destroy or reset is working on it */
 	bool released;               /* its memory was returned (atomic) */
-	uint64_t exits[EXIT_KIND_COUNT];   /* kept when the vCPU is freed */
+	bool reset_pending;          /* the guest asked for a reset: rebuild it when stopped */
+	struct vm *retired;          /* the incarnation before the last reset, freed at the
+					next reset or destroy: a console hypercall on
+					another CPU may still hold its pointer (vmctl_vm) */
+	uint64_t exits[EXIT_KIND_COUNT];   /* kept when the vCPUs are freed: all vCPUs */
 	uint64_t exits_total;
 	uint64_t runtime_ns;
+	unsigned nr_vcpus;                 /* and per vCPU: */
+	uint64_t vcpu_runtime_ns[VM_MAX_VCPUS];
+	uint64_t vcpu_exits[VM_MAX_VCPUS];
 };
+
+/* The VM's exits by kind and in all, summed over its vCPUs. */
+static void sum_exits(const struct vm *vm, uint64_t by_kind[EXIT_KIND_COUNT], uint64_t *total)
+{
+	memset(by_kind, 0, EXIT_KIND_COUNT * sizeof(uint64_t));
+	*total = 0;
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		for (unsigned k = 0; k < EXIT_KIND_COUNT; k++)
+			by_kind[k] += vm->vcpus[i]->exits_by_kind[k];
+		*total += vm->vcpus[i]->exit_count;
+	}
+}
 
 static spinlock_t table_lock = SPINLOCK_INIT;
 static struct vmctl_slot slots[VMCTL_MAX_VMS];
@@ -51,17 +74,33 @@ static struct vmctl_slot *slot_of(unsigned id)
 	return s->vm && s->vm->id == id ? s : NULL;
 }
 
+static int rebuild(unsigned id, struct vm *old);
+
 /* The VM's last vCPU left the scheduler (vm->on_stopped): report and
- * give its memory back. Runs once per start, on any CPU. */
+ * give its memory back, and build it again if the guest reset itself.
+ * Runs once per start, on any CPU. */
 static void vm_stopped(struct vm *vm)
 {
 	struct vmctl_slot *s;
 	uint64_t flags;
+	bool reset;
 
 	vm_uart_flush(vm);
 	vm_stats_print(vm);
-	if (vm->vcpu) {
-		struct sched_entity_stats st = sched_entity_get_stats(vcpu_entity(vm->vcpu));
+	if (vm->nr_vcpus) {
+		/* All vCPUs together: times and counts summed, the longest
+		 * wait the longest of any. */
+		struct sched_entity_stats st = { 0 };
+		for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+			struct sched_entity_stats one =
+				sched_entity_get_stats(vcpu_entity(vm->vcpus[i]));
+			st.runtime_ns += one.runtime_ns;
+			st.nr_runs += one.nr_runs;
+			st.wait_ns += one.wait_ns;
+			st.max_wait_ns = MAX(st.max_wait_ns, one.max_wait_ns);
+			st.nr_wakeups += one.nr_wakeups;
+			st.nr_migrations += one.nr_migrations;
+		}
 		pr_info("vm %s: scheduler: ran %llu ms in %llu slices, waited %llu ms (longest "
 			"%llu us), %llu wake-ups, %llu migrations", vm->name,
 			(unsigned long long)(st.runtime_ns / 1000000), (unsigned long long)st.nr_runs,
@@ -71,9 +110,14 @@ static void vm_stopped(struct vm *vm)
 	}
 	flags = spin_lock_irqsave(&table_lock);
 	s = slot_of(vm->id);
-	if (s && vm->vcpu) {
-		memcpy(s->exits, vm->vcpu->exits_by_kind, sizeof(s->exits));
-		s->exits_total = vm->vcpu->exit_count;
+	if (s && vm->nr_vcpus) {
+		sum_exits(vm, s->exits, &s->exits_total);
+		s->nr_vcpus = vm->nr_vcpus;
+		for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+			s->vcpu_runtime_ns[i] =
+				sched_entity_get_stats(vcpu_entity(vm->vcpus[i])).runtime_ns;
+			s->vcpu_exits[i] = vm->vcpus[i]->exit_count;
+		}
 	}
 	if (s)
 		s->runtime_ns = sched_group_runtime(&vm->sched);
@@ -82,6 +126,18 @@ static void vm_stopped(struct vm *vm)
 	flags = spin_lock_irqsave(&table_lock);
 	if (s)
 		__atomic_store_n(&s->released, true, __ATOMIC_RELEASE);
+	/* A guest reset (not overtaken by a destroy or reset in progress):
+	 * the fresh VM starts before this one counts as gone, so the boot
+	 * loop never sees "every VM stopped" in between. */
+	reset = s && s->reset_pending && !s->busy && vm->config;
+	if (s) {
+		s->reset_pending = false;
+		s->busy |= reset;
+	}
+	spin_unlock_irqrestore(&table_lock, flags);
+	if (reset && rebuild(vm->id, vm))
+		pr_err("vm %s: the guest's reset failed; the VM stays stopped", vm->name);
+	flags = spin_lock_irqsave(&table_lock);
 	if (--live_vms == 0) {
 		all_stopped = true;
 		/* The BSP may be halted in its boot loop waiting for this. */
@@ -248,12 +304,12 @@ static int start_locked(struct vmctl_slot *s)
 	struct vm *vm = s->vm;
 	int err;
 
-	if (vm->state != VM_CREATED || !vm->vcpu)
+	if (vm->state != VM_CREATED || !vm->nr_vcpus)
 		return -EBUSY;
 	live_vms++;
 	all_stopped = false;
 	s->released = false;
-	err = vcpu_start(vm->vcpu);
+	err = vm_start_vcpus(vm);
 	if (err) {
 		live_vms--;
 		all_stopped = live_vms == 0;
@@ -330,7 +386,7 @@ static void stop_and_wait(unsigned id, struct vm *vm, const char *why)
 int vmctl_destroy(unsigned id)
 {
 	int err = 0;
-	struct vm *vm = claim(id, &err);
+	struct vm *vm = claim(id, &err), *retired;
 	uint64_t flags;
 
 	if (!vm)
@@ -342,20 +398,21 @@ int vmctl_destroy(unsigned id)
 	}
 	stop_and_wait(id, vm, "destroyed");
 	flags = spin_lock_irqsave(&table_lock);
+	retired = slots[id % VMCTL_MAX_VMS].retired;
+	slots[id % VMCTL_MAX_VMS].retired = NULL;
 	slots[id % VMCTL_MAX_VMS].vm = NULL;
 	slots[id % VMCTL_MAX_VMS].busy = false;
 	spin_unlock_irqrestore(&table_lock, flags);
 	pr_info("vm %s: destroyed", vm->name);
 	vm_destroy(vm);
+	vm_destroy(retired);
 	return 0;
 }
 
 int vmctl_reset(unsigned id)
 {
 	int err = 0;
-	struct vm *vm = claim(id, &err), *fresh;
-	struct vm_config *cfg;
-	uint64_t flags;
+	struct vm *vm = claim(id, &err);
 
 	if (!vm)
 		return err;
@@ -364,24 +421,55 @@ int vmctl_reset(unsigned id)
 		return -EINVAL;
 	}
 	stop_and_wait(id, vm, "reset");
-	cfg = vm->config;
-	fresh = vmm_build_vm(cfg, cfg->cmdline);
+	return rebuild(id, vm);
+}
+
+/* Build slot id's VM (claimed: busy; old, stopped with its memory
+ * released) again from its configuration and start it in old's place,
+ * with old's id. old becomes the slot's retired incarnation (the one
+ * before is freed now). Clears busy. 0, or an error with old left in the
+ * slot, stopped. */
+static int rebuild(unsigned id, struct vm *old)
+{
+	struct vm_config *cfg = old->config;
+	struct vm *fresh = vmm_build_vm(cfg, cfg->cmdline), *gone;
+	struct vmctl_slot *s = &slots[id % VMCTL_MAX_VMS];
+	uint64_t flags;
+	int err;
+
 	if (!fresh) {
 		unclaim(id);
 		return -ENOMEM;
 	}
-	fresh->id = vm->id;
-	fresh->privileged = vm->privileged;
+	fresh->id = old->id;
+	fresh->privileged = old->privileged;
 	fresh->on_stopped = vm_stopped;
 	flags = spin_lock_irqsave(&table_lock);
-	slots[id % VMCTL_MAX_VMS].vm = fresh;
-	err = start_locked(&slots[id % VMCTL_MAX_VMS]);
-	slots[id % VMCTL_MAX_VMS].busy = false;
+	s->vm = fresh;
+	gone = s->retired;
+	s->retired = old;
+	err = start_locked(s);
+	s->busy = false;
 	spin_unlock_irqrestore(&table_lock, flags);
-	vm_destroy(vm);
+	vm_destroy(gone);
 	if (!err)
 		pr_info("vm %s: reset", fresh->name);
 	return err;
+}
+
+void vmctl_request_reset(struct vm *vm, const char *how)
+{
+	uint64_t flags = spin_lock_irqsave(&table_lock);
+	struct vmctl_slot *s = slot_of(vm->id);
+	bool ok = s && s->vm == vm && !s->busy && vm->config && vm->state == VM_RUNNING;
+
+	if (ok)
+		s->reset_pending = true;
+	spin_unlock_irqrestore(&table_lock, flags);
+	if (ok)
+		vm_stop(vm, "reset by the guest (%s)", how);
+	else
+		vm_stop(vm, "reset requested by the guest (%s), but the VM cannot be rebuilt", how);
 }
 
 int vmctl_set_sched(unsigned id, uint32_t weight, uint32_t cap)
@@ -401,17 +489,19 @@ int vmctl_set_sched(unsigned id, uint32_t weight, uint32_t cap)
 	return err;
 }
 
-static enum vmctl_vcpu_state vcpu_state_of(struct vm *vm)
+static enum vmctl_vcpu_state vcpu_state_of(struct vm *vm, struct vcpu *v)
 {
 	struct sched_entity *se;
 
-	if (vm->state == VM_STOPPED || !vm->vcpu)
+	if (vm->state == VM_STOPPED || !v)
 		return VMCTL_VCPU_STOPPED;
 	if (vm->state == VM_CREATED)
 		return VMCTL_VCPU_PAUSED;
-	if (vcpu_halted(vm->vcpu, NULL))
+	if (vcpu_waits_for_sipi(v))
+		return VMCTL_VCPU_WAIT_SIPI;
+	if (vcpu_halted(v, NULL))
 		return VMCTL_VCPU_HALTED;
-	se = vcpu_entity(vm->vcpu);
+	se = vcpu_entity(v);
 	switch (sched_entity_state(se)) {
 	case SCHED_RUNNING:
 		return VMCTL_VCPU_RUNNING;
@@ -430,30 +520,35 @@ int vmctl_vcpu_list(unsigned id, struct vmctl_vcpu_info *out, unsigned max)
 {
 	uint64_t flags = spin_lock_irqsave(&table_lock);
 	struct vmctl_slot *s = slot_of(id);
+	struct vm *vm = s ? s->vm : NULL;
 	int n = 0;
 
-	if (s && !s->vm->vcpu && out && max) {
+	if (s && !vm->nr_vcpus) {
 		/* Stopped and released: only the record is left. */
-		out[0] = (struct vmctl_vcpu_info){
-			.vm_id = s->vm->id, .index = 0, .cpu = -1,
-			.affinity = s->vm->vcpu_affinity, .state = VMCTL_VCPU_STOPPED,
-			.run_time_ns = s->runtime_ns, .exits = s->exits_total,
-		};
-	} else if (s && out && max) {
-		struct vm *vm = s->vm;
-		struct sched_entity *se = vcpu_entity(vm->vcpu);
-		struct sched_entity_stats st = sched_entity_get_stats(se);
-		out[0] = (struct vmctl_vcpu_info){
-			.vm_id = vm->id, .index = 0,
-			.cpu = st.nr_runs ? (int)sched_entity_cpu(se) : -1,
-			.affinity = vm->vcpu_affinity,
-			.state = vcpu_state_of(vm),
-			.run_time_ns = st.runtime_ns,
-			.exits = vm->vcpu->exit_count,
-		};
+		n = (int)(s->nr_vcpus ? s->nr_vcpus : vm_vcpus_wanted(vm));
+		for (unsigned i = 0; out && i < (unsigned)n && i < max; i++)
+			out[i] = (struct vmctl_vcpu_info){
+				.vm_id = vm->id, .index = i, .cpu = -1,
+				.affinity = vm->config ? vm->config->pin[i] : vm->vcpu_affinity,
+				.state = VMCTL_VCPU_STOPPED,
+				.run_time_ns = s->vcpu_runtime_ns[i], .exits = s->vcpu_exits[i],
+			};
+	} else if (s) {
+		n = (int)vm->nr_vcpus;
+		for (unsigned i = 0; out && i < vm->nr_vcpus && i < max; i++) {
+			struct vcpu *v = vm->vcpus[i];
+			struct sched_entity *se = vcpu_entity(v);
+			struct sched_entity_stats st = sched_entity_get_stats(se);
+			out[i] = (struct vmctl_vcpu_info){
+				.vm_id = vm->id, .index = i,
+				.cpu = st.nr_runs ? (int)sched_entity_cpu(se) : -1,
+				.affinity = vcpu_affinity(v),
+				.state = vcpu_state_of(vm, v),
+				.run_time_ns = st.runtime_ns,
+				.exits = v->exit_count,
+			};
+		}
 	}
-	if (s)
-		n = 1;
 	spin_unlock_irqrestore(&table_lock, flags);
 	return s ? n : -ENOENT;
 }
@@ -462,18 +557,24 @@ int vmctl_vcpu_pin(unsigned id, unsigned vcpu, uint64_t cpu_mask)
 {
 	uint64_t flags = spin_lock_irqsave(&table_lock), kick = 0;
 	struct vmctl_slot *s = slot_of(id);
+	struct vcpu *v = NULL;
 	int err = 0;
 
 	if (!s)
 		err = -ENOENT;
-	else if (vcpu != 0 || !s->vm->vcpu)
+	else if (vcpu >= s->vm->nr_vcpus)
 		err = -EINVAL;
-	else if (s->vm->state == VM_RUNNING)
+	else
+		v = s->vm->vcpus[vcpu];
+	if (!err && s->vm->state == VM_RUNNING)
 		/* The scheduler takes "every CPU" as an explicit mask. */
-		err = sched_set_affinity(vcpu_entity(s->vm->vcpu), cpu_mask ? cpu_mask : ~0ULL,
+		err = sched_set_affinity(vcpu_entity(v), cpu_mask ? cpu_mask : ~0ULL,
 					 time_now_ns(), &kick);
-	if (!err && s)
-		s->vm->vcpu_affinity = cpu_mask;
+	if (!err) {
+		vcpu_set_affinity_mask(v, cpu_mask);
+		if (vcpu == 0)
+			s->vm->vcpu_affinity = cpu_mask;
+	}
 	spin_unlock_irqrestore(&table_lock, flags);
 	vm_sched_kick(kick);
 	return err;
@@ -489,9 +590,10 @@ int vmctl_stats(unsigned id, struct vmctl_stats *out)
 	memset(out, 0, sizeof(*out));
 	flags = spin_lock_irqsave(&table_lock);
 	s = slot_of(id);
-	if (s && s->vm->vcpu) {
-		memcpy(out->exits, s->vm->vcpu->exits_by_kind, sizeof(s->exits));
-		out->exits_total = s->vm->vcpu->exit_count;
+	if (s && s->vm->nr_vcpus) {
+		uint64_t by_kind[EXIT_KIND_COUNT];
+		sum_exits(s->vm, by_kind, &out->exits_total);
+		memcpy(out->exits, by_kind, sizeof(by_kind));
 		out->run_time_ns = sched_group_runtime(&s->vm->sched);
 	} else if (s) {
 		memcpy(out->exits, s->exits, sizeof(s->exits));

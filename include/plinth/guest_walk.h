@@ -23,11 +23,11 @@ struct guest_paging {
 typedef int (*guest_phys_read_fn)(void *ctx, uint64_t gpa, void *buf, unsigned len);
 
 /* Translate linear to a guest-physical address in *gpa. Paging off: the
- * identity. 32-bit paging (with 4 MiB pages under CR4.PSE), PAE paging
- * and 4-level IA-32e paging (Intel SDM vol. 3 §4.3-§4.5; AMD APM vol. 2
- * §5.2-§5.3). Returns 0, -EFAULT if an entry is not present or has a
- * reserved bit set (the guest would get #PF), -ENOTSUP for 5-level paging
- * (CR4.LA57), or the callback's error. */
+ * identity. 32-bit paging (with 4 MiB pages under CR4.PSE), PAE paging,
+ * 4-level and (CR4.LA57 in IA-32e mode) 5-level paging (Intel SDM vol. 3
+ * §4.3-§4.5; AMD APM vol. 2 §5.2-§5.3). Returns 0, -EFAULT if an entry is
+ * not present or has a reserved bit set (the guest would get #PF), or the
+ * callback's error. */
 int guest_walk(const struct guest_paging *p, uint64_t linear, guest_phys_read_fn read,
 	       void *ctx, uint64_t *gpa);
 

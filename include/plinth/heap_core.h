@@ -61,6 +61,10 @@ void *heap_core_alloc(struct heap *h, size_t size);
 /* Free p (NULL is ignored). Returns 0, or -EINVAL after logging a double
  * free or a pointer the heap does not own; nothing is changed then. */
 int heap_core_free(struct heap *h, void *p);
+/* Return the empty slabs kept for reuse (at most one per class) to the
+ * page source, so that it sees every page no live object needs; returns how
+ * many pages went back. */
+uint64_t heap_core_trim(struct heap *h);
 /* Bytes usable at p (its class size, or the rest of its large block), 0 if
  * p is not a live heap object. */
 size_t heap_core_usable_size(struct heap *h, const void *p);

@@ -50,6 +50,9 @@ void *kmalloc(size_t size);          /* 16-byte aligned, NULL on failure */
 void *kzalloc(size_t size);
 void kfree(void *p);
 size_t heap_bytes_in_use(void);
+/* Give the heap's cached empty slabs back to the page allocator (after a
+ * VM is destroyed: all its memory is free again); returns the page count. */
+uint64_t heap_trim(void);
 
 /* ---- host address space (mm/host_paging.c) ---- */
 /* Build the final host page tables (W^X image, NX direct map of all RAM and

@@ -164,7 +164,10 @@ struct vcpu_ops {
 	/* Enter the guest and run until the next exit plinth must handle;
 	 * fill *exit. Returns 0 (including EXIT_ENTRY_FAILURE, which the
 	 * backend has already logged with a state dump). Host interrupts that
-	 * caused the exit are taken before returning. */
+	 * caused the exit are taken before returning. A backend may complete
+	 * exits that vmm_exit_fast() accepts without returning (advance RIP
+	 * past the instruction and enter again), until the deadline of
+	 * set_preempt_timer has come; run's caller sees only the last exit. */
 	int (*run)(struct vcpu *v, struct vm_exit *exit);
 	/* Move RIP past the exiting instruction of len bytes, ending any
 	 * interrupt shadow (STI / MOV SS blocking, SDM vol. 3 §25.4.2). */
@@ -226,11 +229,13 @@ struct vcpu_ops {
 	/* The vCPU leaves this CPU: after put, another CPU may load it (VMX:
 	 * VMCLEAR, SDM vol. 3 §25.11.1; the next entry is a VMLAUNCH). */
 	void (*put)(struct vcpu *v);
-	/* Make the next entries exit after at most ns nanoseconds in the
-	 * guest, whatever the guest's RFLAGS.IF (0 = no limit). Returns 0, or
-	 * -ENOTSUP when the backend has no such timer (SVM): the caller then
-	 * relies on the host LAPIC timer with the INTR intercept. */
-	int (*set_preempt_timer)(struct vcpu *v, uint64_t ns);
+	/* Make every later entry exit by the time the host TSC reaches
+	 * tsc_deadline, whatever the guest's RFLAGS.IF (UINT64_MAX = no
+	 * limit); in force until the next call, so the caller calls only
+	 * when the deadline changes. Returns 0, or -ENOTSUP when the backend
+	 * has no such timer (SVM): the caller then relies on the host LAPIC
+	 * timer with the INTR intercept. */
+	int (*set_preempt_timer)(struct vcpu *v, uint64_t tsc_deadline);
 	/* ---- device pass-through (vmm/console_domain.c) ----
 	 * Let the guest reach host ports [port, port+count) directly (pass
 	 * true: their bits cleared in the VMX I/O bitmaps, SDM vol. 3 §25.6.4 /
@@ -246,7 +251,28 @@ struct vcpu_ops {
 	 * unblocked once RIP has moved past it. -ENOTSUP when the CPU offers
 	 * neither (the NMI then waits for the next exit). */
 	int (*request_nmi_window)(struct vcpu *v, bool on);
+	/* ---- INIT (vmm/vcpu.c, a virtual INIT IPI) ----
+	 * Drop what the INIT signal discards and the generic ops cannot
+	 * reach (SDM vol. 3 §10.1.1 Table 10-1, APM vol. 2 §14.1.3): an event
+	 * queued for the next entry, STI/MOV SS and NMI blocking, pending
+	 * debug exceptions; activity state active; DR7 = 0x400. The caller
+	 * sets CRs, EFER, segments and registers through the other ops. May
+	 * be NULL (then only those are reset). */
+	void (*init_reset)(struct vcpu *v);
 };
+
+/* For the backends' run (vmm/exit.c): complete exit e in place if its
+ * handler needs nothing but the vCPU's registers (CPUID of a leaf with a
+ * cached answer). True: handled and counted in v->exit_count and
+ * exits_by_kind; the caller advances RIP past the instruction
+ * (e->insn_len) and enters the guest again. False: return e from run as
+ * usual. Called on v's CPU inside run (interrupts on or off). */
+bool vmm_exit_fast(struct vcpu *v, const struct vm_exit *e);
+/* The kinds vmm_exit_fast may accept, for a cheap test before calling it. */
+static inline bool vmm_exit_may_be_fast(enum exit_kind kind)
+{
+	return kind == EXIT_CPUID;
+}
 
 /* The backends. */
 extern const struct vcpu_ops vmx_vcpu_ops;

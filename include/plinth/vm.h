@@ -2,7 +2,8 @@
  * RAM (host pages from the page allocator, never identity mapped) behind a
  * second-level page table built by the mm page-table engine, a guest-
  * physical map of RAM and MMIO regions, port-I/O device models, and its
- * vCPU. Nothing here executes a VMX or SVM instruction; the backend is
+ * vCPUs (vcpus[0] the BSP, the others APs started by INIT-SIPI-SIPI; each
+ * vCPU's APIC ID is its number). Nothing here executes a VMX or SVM instruction; the backend is
  * reached through vcpu_ops (vcpu_ops.h).
  *
  * Error taxonomy (Xen's): a guest that does something plinth cannot or will
@@ -25,6 +26,7 @@ struct vm_config;
 #define VM_RAM_CHUNK     (2 * MiB)   /* RAM is allocated in naturally aligned 2 MiB blocks
 					(the last one smaller when the size is not a multiple) */
 #define VM_RAM_MAX       (1 * GiB)
+#define VM_MAX_VCPUS     64          /* = VMCFG_MAX_VCPUS: one bit each in a kick mask */
 
 enum vm_region_type { VM_REGION_RAM, VM_REGION_MMIO };
 
@@ -54,6 +56,16 @@ struct vm_io_range {
 	void *dev;
 };
 
+/* One port's exit count (vmm/io.c vm_io_count_exit): key 0 is a free
+ * slot, else port | (IN ? VM_IO_KEY_IN : 0) | VM_IO_KEY_USED. */
+#define VM_IO_STATS_SLOTS 64
+#define VM_IO_KEY_IN      (1u << 16)
+#define VM_IO_KEY_USED    (1u << 17)
+struct vm_io_port_count {
+	uint32_t key;
+	uint32_t count;
+};
+
 enum vm_state { VM_CREATED, VM_RUNNING, VM_STOPPED };
 
 struct vm {
@@ -65,7 +77,15 @@ struct vm {
 	unsigned region_count;
 	struct vm_io_range io[VM_MAX_IO_RANGES];
 	unsigned io_count;
-	struct vcpu *vcpu;               /* vCPU 0 (one vCPU per VM so far) */
+	/* Port-I/O exits by port and direction (vmm/io.c, printed with the
+	 * statistics): an open-addressed table; exits at ports that found no
+	 * free slot are counted in io_exits_other. */
+	struct vm_io_port_count io_exits[VM_IO_STATS_SLOTS];
+	uint64_t io_exits_other;
+	struct vcpu *vcpu;               /* vCPU 0, the BSP (= vcpus[0]) */
+	struct vcpu *vcpus[VM_MAX_VCPUS];   /* vcpus[i]: vCPU i, APIC ID i */
+	unsigned nr_vcpus;               /* vCPUs created */
+	bool stop_claimed;               /* vm_stop: the first caller writes the reason (atomic) */
 	bool exit_code_valid;            /* the guest wrote the test-exit port */
 	uint32_t exit_code;
 	char stop_reason[192];
@@ -74,7 +94,8 @@ struct vm {
 	/* Scheduling (vmm/vcpu.c, vmm/vm_sched.c): the VM is one scheduler
 	 * group; its vCPUs are the group's entities. */
 	struct sched_group sched;
-	uint64_t vcpu_affinity;          /* host CPU mask for its vCPUs, 0 = any */
+	uint64_t vcpu_affinity;          /* default host CPU mask for its vCPUs, 0 = any
+					    (each vCPU has its own: vcpu_affinity()) */
 	int live_vcpus;                  /* vCPUs still on the scheduler (atomic) */
 	bool finished;                   /* stop handled: stats printed, vCPUs gone */
 	bool privileged;                 /* the console domain */
@@ -109,10 +130,15 @@ struct vm_region *vm_find_region(struct vm *vm, gpa_t gpa);
 int vm_write_guest(struct vm *vm, gpa_t gpa, const void *src, uint64_t len);
 int vm_read_guest(struct vm *vm, gpa_t gpa, void *dst, uint64_t len);
 int vm_zero_guest(struct vm *vm, gpa_t gpa, uint64_t len);
+/* The vCPUs the VM is built with: its configuration's vcpus, 1 without
+ * one (the console domain). */
+unsigned vm_vcpus_wanted(const struct vm *vm);
 /* Total bytes of guest RAM (all RAM regions). */
 uint64_t vm_ram_size(const struct vm *vm);
 /* Stop the VM: state STOPPED, reason kept and logged once as
- * "vm NAME: stopped: REASON". Later calls keep the first reason. */
+ * "vm NAME: stopped: REASON". Later calls keep the first reason. Any CPU;
+ * its other vCPUs see the state at their next exit (vm_sched.c kicks
+ * them off the CPUs they run on). */
 void vm_stop(struct vm *vm, const char *fmt, ...) __printf(2, 3);
 
 /* ---- vmm/io.c ---- */
@@ -124,6 +150,10 @@ int vm_add_io(struct vm *vm, uint16_t base, uint16_t count,
  * and drop writes (as an ISA bus does). Returns the device's result. */
 int vm_io_in(struct vm *vm, uint16_t port, unsigned size, uint32_t *val);
 int vm_io_out(struct vm *vm, uint16_t port, unsigned size, uint32_t val);
+/* Count one port-I/O exit at port (the exit handler, once per exit). */
+void vm_io_count_exit(struct vm *vm, uint16_t port, bool in);
+/* Log "vm NAME: io exits by port: 0x3fd in 18000, ..." (most first). */
+void vm_io_stats_print(struct vm *vm);
 
 /* ---- vmm/dev_testexit.c: port 0xF4 ends the VM with the value written ---- */
 #define VM_TESTEXIT_PORT 0xF4
@@ -134,9 +164,18 @@ int vm_add_uart(struct vm *vm, uint16_t base);
 void vm_uart_flush(struct vm *vm);
 
 /* ---- vmm/vcpu.c ---- */
-/* Create the VM's vCPU through the backend and point it at the VM's
- * second-level table. */
+/* Create the VM's vCPUs (vm_vcpus_wanted) through the backend and point
+ * them at the VM's second-level table: vCPU 0 in the backend's reset state
+ * (the loader sets its entry state next), the others waiting for a SIPI
+ * (their APIC's wait-for-SIPI state). -EEXIST if it has vCPUs; on error
+ * none is left. */
 int vcpu_create(struct vm *vm);
+/* The vCPU switched in on this CPU (between its switch_in and
+ * switch_out), NULL if none: whose local APIC an MMIO access reaches. */
+struct vcpu *vcpu_current(void);
+/* Give every vCPU of the VM to the scheduler (vcpu_start); the APs stay
+ * blocked until a SIPI. 0, or the first error (those started stay). */
+int vm_start_vcpus(struct vm *vm);
 /* Set the state a Multiboot 1 loader leaves (Multiboot spec 0.6.96 §3.2):
  * 32-bit protected mode, flat CS/DS/ES/FS/GS/SS, paging off, IF=0,
  * EIP=entry, EAX=magic, EBX=info. */
@@ -146,7 +185,8 @@ int vcpu_set_multiboot_state(struct vcpu *v, uint32_t entry, uint32_t magic, uin
  * sector. -ENOTSUP (logged) if the backend cannot run real mode. */
 int vcpu_set_real_mode_state(struct vcpu *v, uint16_t cs, uint16_t ip);
 /* Give the vCPU to the scheduler (the VM's group must be initialised):
- * it becomes runnable on the CPUs of vm->vcpu_affinity. 0 or an error. */
+ * it becomes runnable on the CPUs of its affinity (vcpu_affinity), or is
+ * added blocked when it waits for a SIPI. 0 or an error. */
 int vcpu_start(struct vcpu *v);
 /* The vCPU halted (HLT with IF=1, nothing pending): it leaves the run
  * queue after this exit and is woken at guest time deadline_ns (the
@@ -157,7 +197,7 @@ void vcpu_halt(struct vcpu *v, uint64_t deadline_ns);
  * look at it (a reschedule IPI) if it runs elsewhere. Any CPU, any time. */
 void vcpu_kick(struct vcpu *v);
 /* Take the stopped VM's vCPUs off the scheduler (waiting until none runs),
- * or leave that to the CPU that ran one when it saw the stop itself; the
+ * or leave each to the CPU that ran it when that saw the stop itself; the
  * last to go runs vm->on_stopped, once (callers wait for its effect). Any
  * CPU, interrupts enabled. */
 void vm_reap(struct vm *vm);
@@ -173,6 +213,12 @@ int vmm_sched_init(void);
 void vmm_sched_report(void);
 /* Free a vCPU that is off every CPU (vm_release). */
 void vcpu_free(struct vcpu *v);
+/* A vCPU's host-CPU affinity mask (0 = any CPU): from the VM's
+ * configuration (one pin list for all, or one per vCPU), vmctl pin. */
+uint64_t vcpu_affinity(struct vcpu *v);
+void vcpu_set_affinity_mask(struct vcpu *v, uint64_t mask);
+/* What vmctl reports of a vCPU: halted (HLT), waiting for a SIPI. */
+bool vcpu_waits_for_sipi(struct vcpu *v);
 /* Log "vm NAME: ..." with the backend's full state dump. */
 void vcpu_dump(struct vcpu *v);
 /* Queue #vector (with error code if has_error) for the next entry. */

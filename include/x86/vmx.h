@@ -214,6 +214,7 @@ int vmx_adjust_controls(uint32_t want, uint32_t must, uint32_t may, uint32_t *ou
 #define EXIT_CTL_LOAD_PAT       BIT(19)
 #define EXIT_CTL_SAVE_EFER      BIT(20)
 #define EXIT_CTL_LOAD_EFER      BIT(21)
+#define EXIT_CTL_SAVE_PREEMPT_TIMER BIT(22)
 /* VM-entry controls (§25.8.1, Table 25-15). */
 #define ENTRY_CTL_IA32E_GUEST   BIT(9)
 #define ENTRY_CTL_LOAD_PAT      BIT(14)
@@ -313,6 +314,14 @@ struct vmx_exit_raw {
 /* The fields exit reason (the full field, bit 31 included) needs;
  * VMX_NEED_ALL for reasons plinth does not decode (their log shows all). */
 unsigned vmx_exit_needs(uint32_t reason);
+/* The exits caused by an instruction that need nothing but its length
+ * (VMX_NEED_INSN_LEN alone, no qualification, no IDT-vectoring
+ * information): the kind, indexed by the full exit reason, 0 for any
+ * other; reasons at or above VMX_INSN_EXIT_REASONS are none of them. The
+ * backend decodes these (CPUID, VMCALL, HLT, RDMSR...) without
+ * vmx_exit_decode(), with the same result. */
+#define VMX_INSN_EXIT_REASONS 64
+extern const uint8_t vmx_insn_exit_kind[VMX_INSN_EXIT_REASONS];
 struct vm_exit;
 /* Decode one exit into the vendor-neutral record. Never fails: reasons
  * plinth does not know become EXIT_UNKNOWN with the raw reason kept. */

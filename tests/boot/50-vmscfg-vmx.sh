@@ -8,7 +8,8 @@
 #               modules: checks the Multiboot information and passes
 #   broken      a misspelt key on line 20: reported with its line, skipped
 #   lost        an image no boot module provides: reported, skipped
-#   smp         vcpus=2: refused until the scheduler exists
+#   smp         vcpus=2: runs the cpuid guest on its BSP (the AP waits for a SIPI)
+#   toomany     vcpus=65 on line 34: reported with its line, skipped
 #   bootsector  a flat 16-bit image started in real mode at 0000:7C00
 #   idle        autostart=no: configured, not started
 # and every VM that ran prints its statistics line.

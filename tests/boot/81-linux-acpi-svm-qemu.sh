@@ -2,8 +2,10 @@
 # 81-linux-acpi-svm-qemu.sh - the Debian cloud kernel of 80-linux-minimal
 # with the default platform (tests/linux/vms-acpi.cfg: ACPI on): Linux must
 # find plinth's per-VM ACPI tables (RSDP from the zero page, XSDT, FADT,
-# MADT, DSDT with \_S5), use the PM timer, PCI configuration mechanism #1
-# with the host bridge and the CMOS RTC, reach the /init marker, and its
+# MADT, DSDT with \_S5, the PCI root bridge, the RTC and COM1), SMBIOS
+# (DMI) and the firmware's MTRRs (PAT on), use the PM timer, PCI
+# configuration mechanism #1 with the host bridge on bus 0 and the CMOS
+# RTC, reach the /init marker, and its
 # poweroff must reach PM1a control with the S5 sleep type: plinth stops the
 # VM as powered off and frees it.
 # boot-test: slow
@@ -20,7 +22,13 @@ bt_expect '\[linux\] .*ACPI: 1 ACPI AML tables successfully acquired and loaded'
 bt_expect '\[linux\] .*ACPI: PM: \(supports S0 S5\)' "S5 found in the DSDT"
 bt_expect '\[linux\] .*PCI: Using configuration type 1 for base access' "PCI configuration mechanism #1"
 bt_expect '\[linux\] .*clocksource: acpi_pm: mask: 0xffffff' "the acpi_pm clocksource"
-bt_expect '\[linux\] .*rtc_cmos rtc_cmos: setting system clock to 2026-01-01T00:00:' "the RTC's time"
+bt_expect '\[linux\] .*PCI host bridge to bus 0000:00' "the PCI root bridge from the DSDT (PNP0A03)"
+bt_expect '\[linux\] .*pci 0000:00:00\.0: \[8086:1237\] type 00 class 0x060000' "the host bridge found on bus 0"
+bt_expect '\[linux\] .*pnp: PnP ACPI: found 2 devices' "the DSDT's RTC and COM1 (PnP)"
+bt_expect '\[linux\] .*DMI: plinth plinth VM, BIOS ' "the SMBIOS tables (DMI)"
+bt_expect '\[linux\] .*x86/PAT: Configuration \[0-7\]: WB  WC ' "PAT on (the firmware's MTRRs)"
+bt_reject '\[linux\] .*(DMI not present|MTRRs disabled|ACPI Error|ACPI BIOS Error)' "a firmware table missing or broken"
+bt_expect '\[linux\] .*rtc_cmos [^ ]+: setting system clock to 2026-01-01T00:00:' "the RTC's time"
 bt_expect '\[linux\] (\[ *[0-9.]+\] )?PLINTH-LINUX-INIT: ok' "the /init marker"
 bt_expect '\[linux\] .*ACPI: PM: Preparing to enter system sleep state S5' "the guest's S5 entry"
 bt_expect 'vm linux: stopped: powered off by the guest \(ACPI S5\)' "'vm linux: stopped: powered off ...'"

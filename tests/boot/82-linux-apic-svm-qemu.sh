@@ -1,11 +1,9 @@
 #!/usr/bin/env bash
-# 82-linux-apic-svm-qemu.sh - PENDING until CPUID leaf 1 EDX[9] (APIC) is
-# shown to guests (vmm/cpuid_policy.c hides it: "no virtual local APIC
-# yet"; the vLAPIC exists now). The kernel of 81-linux-acpi then takes the
-# MADT's local APIC and I/O APIC and must route the timer through the
-# I/O APIC (ISA override IRQ 0 -> pin 2), the UART's IRQ 4 through pin 4
-# with the local APIC's EOI, and still reach the /init marker and power off.
-# (Verified by hand with the APIC bit shown: all lines below appear.)
+# 82-linux-apic-svm-qemu.sh - the kernel of 81-linux-acpi (ACPI on, the
+# local APIC shown in CPUID leaf 1) takes the MADT's local APIC and I/O
+# APIC and must route the timer through the I/O APIC (ISA override IRQ 0
+# -> pin 2), the UART's IRQ 4 through pin 4 with the local APIC's EOI, and
+# still reach the /init marker and power off.
 # boot-test: slow
 . "$(dirname "$0")/lib.sh"
 bt_begin linux-apic-svm-qemu

@@ -1,7 +1,8 @@
 # guests-checks.sh - the log checks of the guests ISO ($BUILD/test-vmx-guests.iso:
 # msr, portio, exceptions, isolation, triplefault, cpuid), shared by
-# 24-vmx-guests.sh and 25-svm-guests-qemu.sh and sourced after the emulator
-# ran: a VM stopped for an illegal action logs the same line on both backends.
+# 24-vmx-guests.sh, 25-svm-guests-qemu.sh and 28-svm-guests-bochs-ryzen.sh and
+# sourced after the emulator ran: a VM stopped for an illegal action logs the
+# same line on both backends.
 bt_expect_guests msr portio exceptions
 bt_expect 'vm isolation: stopped: access to guest-physical 0x40000000 ' \
 	"'vm isolation: stopped: access to guest-physical 0x40000000 ...'"

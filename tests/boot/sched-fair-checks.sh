@@ -1,5 +1,5 @@
 # sched-fair-checks.sh - log checks of the weight 1:2:4 boot tests
-# (65-sched-fair-vmx.sh, 66-sched-fair-svm-qemu.sh), sourced after the
+# (65-sched-fair-vmx.sh, 66-sched-fair-svm-bochs-ryzen.sh), sourced after the
 # emulator ran: VMs a1 a2 a4 b1 b2 b4 (weights 100, 200, 400; two CPUs, not
 # pinned) each printed "count N"; the shares of the total must be within
 # 10 % of 1/14, 2/14, 4/14, and both CPUs must have run vCPUs.

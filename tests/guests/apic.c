@@ -139,10 +139,12 @@ uint32_t guest_main(uint32_t magic, uint32_t info)
 		    irq_count[0x48]);
 
 	/* A one-shot timer interrupt while the guest spins without exits:
-	 * plinth's host timer must make it exit in time. 10000 counts at
-	 * divide 1. */
+	 * plinth's host timer must make it exit in time. 100000 counts at
+	 * divide 1 (1 ms): longer than the MMIO exit of the write itself
+	 * (in Bochs, with a 10 MHz TSC, 100 us are ~1000 instructions, less
+	 * than one exit), so the interrupt comes while spinning. */
 	apic_write(APIC_LVT_TIMER, 0x45);
-	apic_write(APIC_TIMER_ICR, 10000);
+	apic_write(APIC_TIMER_ICR, 100000);
 	{
 		uint32_t before = irq_count[0x45];
 		for (uint32_t i = 0; i < 200000000u && irq_count[0x45] == before; i++)

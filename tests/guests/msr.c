@@ -94,7 +94,10 @@ uint32_t guest_main(uint32_t magic, uint32_t info)
 	check_rw(0x174, 0x08, "SYSENTER_CS sticks");
 	check_rw(0x175, 0xFFFFFFFF80001000ULL, "SYSENTER_ESP sticks");
 	check_rw(0x176, 0x00007FFFFFFFF000ULL, "SYSENTER_EIP sticks");
-	check_gp(wrmsr_try(0x176, 0x0000800000000000ULL), "SYSENTER_EIP non-canonical -> #GP");
+	/* Non-canonical values here are so at 48 and at 57 bits: a CPU with
+	 * 5-level paging checks MSR addresses at 57 bits (SDM vol. 1
+	 * §3.3.7.1, the most significant implemented bit). */
+	check_gp(wrmsr_try(0x176, 0x0100800000000000ULL), "SYSENTER_EIP non-canonical -> #GP");
 	check_rw(0xC0000081, 0x0023001000000000ULL, "STAR sticks");
 	check_rw(0xC0000082, 0xFFFFFFFF81000000ULL, "LSTAR sticks");
 	check_gp(wrmsr_try(0xC0000082, 0x8000000000000000ULL), "LSTAR non-canonical -> #GP");
@@ -104,7 +107,7 @@ uint32_t guest_main(uint32_t magic, uint32_t info)
 	check_rw(0xC0000103, 7, "TSC_AUX sticks");
 	check_rw(0xC0000100, 0x12345000, "FS_BASE sticks");
 	check_rw(0xC0000101, 0x00007F0000000000ULL, "GS_BASE sticks");
-	check_gp(wrmsr_try(0xC0000100, 0x0000900000000000ULL), "FS_BASE non-canonical -> #GP");
+	check_gp(wrmsr_try(0xC0000100, 0x0900900000000000ULL), "FS_BASE non-canonical -> #GP");
 	__asm__ __volatile__("mov %%ds, %%eax\n\tmov %%eax, %%fs\n\tmov %%eax, %%gs" ::: "eax");
 
 	guest_check(rdmsr_try(0xC0000080, &v) == NO_FAULT && v == 0, "EFER reads 0 (32-bit guest)",

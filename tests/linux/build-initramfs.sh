@@ -7,7 +7,10 @@
 # then follows the kernel command line:
 #   plinth.init=poweroff   (default) power off (ACPI S5; without ACPI the
 #                          kernel halts)
-#   plinth.init=shell      start a shell on the console
+#   plinth.init=shell      start an interactive shell on the console
+#                          (ttyS0 as its controlling terminal: job
+#                          control and Ctrl-C work), started again when
+#                          it exits
 #
 #   tests/linux/build-initramfs.sh OUT     e.g. build/linux/initramfs.cpio.gz
 #
@@ -33,8 +36,13 @@ trap 'rm -rf "$work"' EXIT
 root=$work/root
 mkdir -p "$root"/{bin,dev,proc,sys,tmp}
 cp "$bb" "$root/bin/busybox"
-for app in sh mount echo cat uname poweroff halt sleep grep; do
-	ln -s busybox "$root/bin/$app"
+# Every applet of this busybox (the shell is for people: ls, dmesg, ps,
+# reboot, ...), as links to the one binary.
+for app in $("$bb" --list); do
+	case "$app" in
+	busybox|*/*) ;;
+	*) ln -sf busybox "$root/bin/$app" ;;
+	esac
 done
 cat > "$root/init" <<'INIT'
 #!/bin/sh
@@ -52,7 +60,20 @@ say "PLINTH-LINUX-INIT: $(grep MemTotal /proc/meminfo)"
 case " $(cat /proc/cmdline) " in
 *" plinth.init=shell "*)
 	say "PLINTH-LINUX-INIT: shell"
-	exec sh </dev/console >/dev/console 2>&1 ;;
+	export HOME=/ PATH=/bin PS1='linux:\w# '
+	# busybox's reboot, poweroff and halt (without -f) signal init
+	# (TERM, USR2, USR1); this init does what they ask.
+	trap 'sync; reboot -f' TERM
+	trap 'sync; poweroff -f' USR2
+	trap 'sync; halt -f' USR1
+	# setsid + cttyhack: a new session whose controlling terminal is the
+	# console's real device (ttyS0), so Ctrl-C reaches the foreground job.
+	# In the background, so that the traps run while init waits.
+	while :; do
+		setsid cttyhack sh -l &
+		wait $!
+		sleep 1
+	done ;;
 esac
 say "PLINTH-LINUX-INIT: poweroff"
 poweroff -f

@@ -1,8 +1,9 @@
 /* test_guest_walk.c - the guest page-table walk (vmm/guest_walk.c) over a
  * fake guest-physical memory: paging off, 32-bit paging with 4 KiB and
  * 4 MiB pages, PAE, 4-level IA-32e with 4 KiB, 2 MiB and 1 GiB pages;
- * not-present entries, reserved PAE PDPTE bits, 5-level paging, reads
- * outside memory and a failing read callback. */
+ * 5-level paging (CR4.LA57) and its absence outside IA-32e mode;
+ * not-present entries, reserved PAE PDPTE bits and PS in PML4/PML5
+ * entries, reads outside memory and a failing read callback. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -137,9 +138,58 @@ static void test_ia32e(void **state)
 	put64(0x1000 + 8 * 8, 0x80000000ULL | 3);
 	assert_int_equal(walk(&p, 8ULL << 39, &gpa), -EFAULT);
 	assert_int_equal(guest_walk(&p, 0x7C00, failing_read, NULL, &gpa), -EIO);
-	/* 5-level paging is not walked. */
-	p.cr4 |= 1u << 12;
-	assert_int_equal(walk(&p, 0x7C00, &gpa), -ENOTSUP);
+	/* PS is reserved in a PML4E. */
+	put64(0x1000 + 9 * 8, 0x2000 | 0x83);
+	assert_int_equal(walk(&p, 9ULL << 39, &gpa), -EFAULT);
+}
+
+#define CR4_LA57 (1u << 12)
+
+static void test_la57(void **state)
+{
+	struct guest_paging p = { .cr0 = CR0_PE | CR0_PG, .cr3 = 0x5000,
+				  .cr4 = CR4_PAE | CR4_LA57, .efer = EFER_LME | EFER_LMA };
+	/* PML5 index 0x1FF, PML4 index 0x100: the top of the 57-bit space. */
+	const uint64_t high = 0xFFFF000000000000ULL | (0x100ULL << 39);
+	uint64_t gpa = 0;
+
+	/* PML5[0] -> PML4 0x1000; PML5[0x1FF] -> PML4 0x6000. PML4[0] and
+	 * PML4[0x100] of 0x6000 -> PDPT 0x2000; PDPT[0] -> PD 0x3000 with a
+	 * 2 MiB page at 0 and PD[1] -> PT 0x4000 (PTE 2 -> 0xA000). */
+	put64(0x5000, 0x1000 | 3);
+	put64(0x5000 + 0x1FF * 8, 0x6000 | 3);
+	put64(0x1000, 0x2000 | 3);
+	put64(0x6000 + 0x100 * 8, 0x2000 | 3);
+	put64(0x2000, 0x3000 | 3);
+	put64(0x3000, 0x0 | 0x83);
+	put64(0x3008, 0x4000 | 3);
+	put64(0x4000 + 2 * 8, 0xA000 | 3);
+	reads = 0;
+	assert_int_equal(walk(&p, 0x202ABC, &gpa), 0);
+	assert_int_equal(gpa, 0xAABC);
+	assert_int_equal(reads, 5);                /* PML5, PML4, PDPT, PD, PT */
+	assert_int_equal(walk(&p, 0x7C00, &gpa), 0);
+	assert_int_equal(gpa, 0x7C00);
+	assert_int_equal(walk(&p, high + 0x7C00, &gpa), 0);
+	assert_int_equal(gpa, 0x7C00);
+	/* Bits 56:48 select the PML5 entry: PML5[1] is not present. */
+	assert_int_equal(walk(&p, 1ULL << 48, &gpa), -EFAULT);
+	/* The same address under 4-level paging starts at CR3 = the PML5
+	 * read as a PML4: PML4[0] -> 0x1000 read as a PDPT -> 0x2000 read as
+	 * a PD whose entry 0 points to 0x3000 as a PT: a different result,
+	 * so the level count matters. */
+	p.cr4 = CR4_PAE;
+	assert_int_equal(walk(&p, 0x202ABC, &gpa), -EFAULT);
+	/* PS is reserved in a PML5E. */
+	p.cr4 = CR4_PAE | CR4_LA57;
+	put64(0x5000 + 2 * 8, 0x1000 | 0x83);
+	assert_int_equal(walk(&p, 2ULL << 48, &gpa), -EFAULT);
+	/* Outside IA-32e mode CR4.LA57 does not change PAE paging. */
+	p = (struct guest_paging){ .cr0 = CR0_PE | CR0_PG, .cr3 = 0x1020, .cr4 = CR4_PAE | CR4_LA57 };
+	put64(0x1020, 0x7000 | 1);
+	put64(0x7000, 0x400000 | 0x83);
+	assert_int_equal(walk(&p, 0x1234, &gpa), 0);
+	assert_int_equal(gpa, 0x401234);
 }
 
 int main(void)
@@ -149,6 +199,7 @@ int main(void)
 		cmocka_unit_test_setup(test_32bit, reset),
 		cmocka_unit_test_setup(test_pae, reset),
 		cmocka_unit_test_setup(test_ia32e, reset),
+		cmocka_unit_test_setup(test_la57, reset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -179,6 +179,40 @@ static void test_slabs_are_reclaimed(void **state)
 	env_done(e);
 }
 
+static void test_trim_returns_kept_slabs(void **state)
+{
+	(void)state;
+	struct env *e = env_new(true);
+	void *a = heap_core_alloc(&e->heap, 64);
+	void *b = heap_core_alloc(&e->heap, 1000);
+	void *c = heap_core_alloc(&e->heap, 16);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_non_null(c);
+	assert_int_equal(e->src.pages_out, 3);
+	/* Nothing empty yet: trim keeps the slabs with live objects. */
+	assert_int_equal(heap_core_trim(&e->heap), 0);
+	assert_int_equal(e->src.pages_out, 3);
+	assert_int_equal(heap_core_free(&e->heap, a), 0);
+	assert_int_equal(heap_core_free(&e->heap, b), 0);
+	assert_int_equal(e->src.pages_out, 3);        /* kept for reuse */
+	assert_int_equal(heap_core_trim(&e->heap), 2);
+	assert_int_equal(e->src.pages_out, 1);
+	assert_int_equal(e->heap.pages_held, 1);
+	assert_int_equal(heap_core_check(&e->heap), 0);
+	assert_int_equal(heap_core_trim(&e->heap), 0);  /* idempotent */
+	/* The heap still works: a new slab for the trimmed class. */
+	assert_non_null(a = heap_core_alloc(&e->heap, 64));
+	assert_int_equal(e->src.pages_out, 2);
+	assert_int_equal(heap_core_free(&e->heap, a), 0);
+	assert_int_equal(heap_core_free(&e->heap, c), 0);
+	assert_int_equal(heap_core_trim(&e->heap), 2);
+	assert_int_equal(e->src.pages_out, 0);
+	assert_int_equal(e->heap.pages_held, 0);
+	assert_int_equal(heap_core_check(&e->heap), 0);
+	env_done(e);
+}
+
 static void test_free_poisons(void **state)
 {
 	(void)state;
@@ -330,6 +364,7 @@ int main(void)
 		cmocka_unit_test(test_small_classes),
 		cmocka_unit_test(test_large_blocks),
 		cmocka_unit_test(test_slabs_are_reclaimed),
+		cmocka_unit_test(test_trim_returns_kept_slabs),
 		cmocka_unit_test(test_free_poisons),
 		cmocka_unit_test(test_bad_frees_are_refused),
 		cmocka_unit_test(test_large_double_free_without_reuse),

@@ -3,7 +3,9 @@
  * corrupted ones (boot flag, "HdrS", old protocols, zImages, setup_sects 0,
  * truncation, a header running past the setup, init_size), the placement of
  * kernel, command line and initrd (initrd_addr_max, RAM, too long a command
- * line), the e820 map, and the zero page. */
+ * line), the e820 map, the zero page, and the 64-bit entry: XLF_KERNEL_64
+ * and the identity-mapping page tables (walked here as a CPU would); the
+ * firmware's MTRRs. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -208,6 +210,81 @@ static void test_zero_page(void **state)
 	assert_int_equal(g32(bp, LX_BP_E820_TABLE + 3 * 20 + 16), E820_RAM);
 }
 
+static void test_entry64(void **state)
+{
+	struct linux_image li;
+
+	make_image();
+	assert_int_equal(linux_parse(img, sizeof(img), &li), 0);
+	assert_true(linux_has_entry64(&li));
+	p16(LX_XLOADFLAGS, 0x7E);                /* no XLF_KERNEL_64 */
+	assert_int_equal(linux_parse(img, sizeof(img), &li), 0);
+	host_log_reset();
+	assert_false(linux_has_entry64(&li));
+	assert_true(host_log_contains("XLF_KERNEL_64"));
+}
+
+/* Translate addr through the tables in t (loaded at gpa) as 4-level
+ * paging does; 0 if a level is not present. */
+static uint64_t walk(const uint8_t *t, uint64_t gpa, uint64_t addr)
+{
+	uint64_t e = g64(t, 8 * ((addr >> 39) & 0x1FF));
+
+	if (!(e & 1) || (e & 0x80))
+		return 0;
+	e = g64(t, (e & ~0xFFFull) - gpa + 8 * ((addr >> 30) & 0x1FF));
+	if (!(e & 1) || (e & 0x80))
+		return 0;
+	e = g64(t, (e & ~0xFFFull) - gpa + 8 * ((addr >> 21) & 0x1FF));
+	if (!(e & 1) || !(e & 0x80) || !(e & 2))
+		return 0;
+	return (e & ~0x1FFFFFull & 0x000FFFFFFFFFFFFFull) | (addr & 0x1FFFFF);
+}
+
+static void test_identity_tables(void **state)
+{
+	static uint8_t t[LX_PT_SIZE + 64];
+	const uint64_t gpa = LX_PT_GPA;
+
+	memset(t, 0xEE, sizeof(t));
+	assert_int_equal(linux_identity_tables(t, sizeof(t), gpa), LX_PT_SIZE);
+	assert_int_equal(t[LX_PT_SIZE], 0xEE);   /* nothing written past the tables */
+	/* Every 2 MiB page of the low 4 GiB maps to itself. */
+	for (uint64_t a = 0x1234; a < 4ull << 30; a += 2 * MiB + 0x1000)
+		assert_int_equal(walk(t, gpa, a), a);
+	assert_int_equal(walk(t, gpa, (4ull << 30) - 1), (4ull << 30) - 1);
+	assert_int_equal(walk(t, gpa, LX_KERNEL_GPA + 0x200), LX_KERNEL_GPA + 0x200);
+	/* Nothing above 4 GiB or in the upper half. */
+	assert_int_equal(walk(t, gpa, 4ull << 30), 0);
+	assert_int_equal(walk(t, gpa, 0xFFFFFFFF80000000ull), 0);
+	/* Refused: misaligned, crossing 4 GiB, too small a buffer. */
+	host_log_reset();
+	assert_int_equal(linux_identity_tables(t, sizeof(t), gpa + 8), -EINVAL);
+	assert_int_equal(linux_identity_tables(t, sizeof(t), (4ull << 30) - 4096), -EINVAL);
+	assert_int_equal(linux_identity_tables(t, LX_PT_SIZE - 1, gpa), -ENOSPC);
+	assert_true(host_log_contains("too few"));
+}
+
+static void test_firmware_mtrrs(void **state)
+{
+	struct linux_mtrrs m;
+
+	linux_firmware_mtrrs(40, &m);
+	assert_int_equal(m.def_type, 0xC06);                      /* E, FE, WB */
+	assert_int_equal(m.fixed[0], 0x0606060606060606ull);      /* 0-0x7FFFF WB */
+	assert_int_equal(m.fixed[1], 0x0606060606060606ull);
+	assert_int_equal(m.fixed[2], 0);                          /* 0xA0000-0xBFFFF UC */
+	for (unsigned i = 3; i < LX_MTRR_FIXED; i++)
+		assert_int_equal(m.fixed[i], 0x0606060606060606ull);
+	assert_int_equal(m.var_base, 0xC0000000ull);              /* UC */
+	assert_int_equal(m.var_mask, 0xFFC0000000ull | 0x800);    /* 1 GiB, valid */
+	/* An implausible MAXPHYADDR falls back to 36 bits. */
+	linux_firmware_mtrrs(99, &m);
+	assert_int_equal(m.var_mask, 0xFC0000000ull | 0x800);
+	linux_firmware_mtrrs(52, &m);
+	assert_int_equal(m.var_mask, 0xFFFFFC0000000ull | 0x800);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +293,9 @@ int main(void)
 		cmocka_unit_test(test_plan),
 		cmocka_unit_test(test_e820),
 		cmocka_unit_test(test_zero_page),
+		cmocka_unit_test(test_entry64),
+		cmocka_unit_test(test_identity_tables),
+		cmocka_unit_test(test_firmware_mtrrs),
 	};
 	host_log_quiet(true);
 	return cmocka_run_group_tests(tests, NULL, NULL);

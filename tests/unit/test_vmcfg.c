@@ -523,6 +523,14 @@ static void test_format_cross_checks(void **state)
 	expect_log("cmdline: a flat image has no command line");
 	expect_parse("[vm a]\nimage=/a\nentry=real\n", 1, "");
 	expect_log("entry: only for format = flat");
+	/* A kernel takes its 32-bit (protected) or 64-bit (long) entry,
+	 * not a real-mode one. */
+	expect_parse("[vm a]\nkernel=/k\nentry=real\n", 1, "");
+	expect_log("entry: only for format = flat, and protected or long for a kernel");
+	expect_parse("[vm a]\nkernel=/k\nentry=long\n[vm b]\nkernel=/k\nentry=protected\n", 0,
+		     "a b");
+	assert_int_equal(vms[0].entry, VM_ENTRY_LONG);
+	assert_int_equal(vms[1].entry, VM_ENTRY_PROTECTED);
 	expect_parse("[vm a]\nkernel=/k\nload_address=0\n", 1, "");
 	expect_log("load_address: only for format = flat");
 	expect_parse("[vm a]\nkernel=/k\nformat=flat\n", 1, "");
@@ -722,8 +730,9 @@ static void test_render(void **state)
 		     "memory=1028K\n"
 		     "[vm l]\nkernel=/k\ninitrd=/i\ncmdline=console=ttyS0\nmemory=3076M\n"
 		     "pin=0-63\nvcpus=3\n"
-		     "[vm plain]\nimage=/p\n",
-		     0, "mb f l plain");
+		     "[vm plain]\nimage=/p\n"
+		     "[vm l64]\nkernel=/k\nentry=long\n",
+		     0, "mb f l plain l64");
 	for (size_t i = 0; i < nr; i++)
 		assert_round_trip(&vms[i]);
 

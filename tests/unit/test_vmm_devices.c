@@ -120,6 +120,101 @@ static void test_uart_loopback(void **state)
 	assert_int_equal(uart_model_read(&u, 6), 0xB0);
 }
 
+/* A 16550A with FIFOs as Linux's 8250 driver uses it: FCR enables them
+ * (IIR 7:6 = 11), the receive trigger level decides between the RDA and
+ * the character-timeout identification, toggling FCR bit 0 or writing bit
+ * 1 empties the receiver, an overrun shows in LSR.OE and as the highest-
+ * priority interrupt until LSR is read. */
+static void test_uart_fifo(void **state)
+{
+	struct sink s = { .count = 0 };
+	struct uart_model u;
+	uint8_t in[UART_RX_MAX + 3];
+
+	uart_model_init(&u, sink_fn, &s);
+	memset(in, 'k', sizeof(in));
+	uart_model_write(&u, 4, 0x08);                   /* OUT2: the IRQ reaches the bus */
+	uart_model_write(&u, 2, 0x81);                   /* FIFOs on, trigger 8 bytes */
+	uart_model_write(&u, 1, 0x05);                   /* ERBFI | ELSI */
+	assert_false(uart_model_irq_line(&u));
+	assert_int_equal(uart_model_receive(&u, in, 3), 3);
+	assert_true(uart_model_irq_line(&u));
+	assert_int_equal(uart_model_read(&u, 2), 0xCC);  /* below the trigger: timeout */
+	assert_int_equal(uart_model_receive(&u, in, 5), 5);
+	assert_int_equal(uart_model_read(&u, 2), 0xC4);  /* 8 bytes: RDA */
+	for (int i = 0; i < 8; i++) {
+		assert_int_equal(uart_model_read(&u, 5) & 0x01, 0x01);   /* LSR.DR */
+		assert_int_equal(uart_model_read(&u, 0), 'k');
+	}
+	assert_int_equal(uart_model_read(&u, 5) & 0x01, 0);
+	assert_int_equal(uart_model_read(&u, 2), 0xC1);
+	assert_false(uart_model_irq_line(&u));
+	/* Overrun: the excess is refused, LSR.OE and IIR RLS until LSR read. */
+	assert_int_equal(uart_model_receive(&u, in, sizeof(in)), UART_RX_MAX);
+	assert_int_equal(u.rx_overruns, 3);
+	assert_int_equal(uart_model_read(&u, 2), 0xC6);
+	assert_int_equal(uart_model_read(&u, 5) & 0x03, 0x03);     /* DR | OE */
+	assert_int_equal(uart_model_read(&u, 5) & 0x02, 0);        /* OE cleared by the read */
+	assert_int_equal(uart_model_read(&u, 2), 0xC4);
+	/* FCR bit 1 empties the receiver; bits 1 and 2 do not stick. */
+	uart_model_write(&u, 2, 0x87);
+	assert_int_equal(u.rx_count, 0);
+	assert_int_equal(uart_model_read(&u, 2), 0xC1);
+	assert_false(uart_model_irq_line(&u));
+	/* Trigger 1 byte (FCR 7:6 = 00): one byte is RDA, not a timeout. */
+	uart_model_write(&u, 2, 0x01);
+	uart_model_receive(&u, in, 1);
+	assert_int_equal(uart_model_read(&u, 2), 0xC4);
+	/* Turning the FIFOs off empties them and clears IIR 7:6 (16450
+	 * mode: received data is plain RDA whatever the count). */
+	uart_model_write(&u, 2, 0x00);
+	assert_int_equal(u.rx_count, 0);
+	assert_int_equal(uart_model_read(&u, 2), 0x01);
+	uart_model_receive(&u, in, 2);
+	assert_int_equal(uart_model_read(&u, 2), 0x04);
+	/* With the FIFOs off the trigger bits are not taken. */
+	uart_model_write(&u, 2, 0xC0);
+	assert_int_equal(u.fcr, 0);
+}
+
+/* Interrupt-driven output as the 8250 tty driver does it: ETBEI raises
+ * the line at once (the transmitter is empty), the handler reads IIR
+ * (THRE, which that read clears), writes a burst of up to 16 bytes into
+ * the FIFO, and the FIFO's draining raises THRE again for the next burst;
+ * LSR says THRE and TEMT throughout, so the console's polling finds the
+ * transmitter ready at the first read. */
+static void test_uart_tx_bursts(void **state)
+{
+	struct sink s = { .count = 0 };
+	struct uart_model u;
+	const char *text = "0123456789abcdefghijklmnopqrstuvwxyz0123456789\n";
+	size_t at = 0, len = strlen(text);
+	unsigned interrupts = 0;
+
+	uart_model_init(&u, sink_fn, &s);
+	uart_model_write(&u, 2, 0xC7);                   /* FIFOs on, cleared */
+	uart_model_write(&u, 4, 0x0B);                   /* DTR, RTS, OUT2 */
+	assert_false(uart_model_irq_line(&u));
+	uart_model_write(&u, 1, 0x02);                   /* ETBEI */
+	while (uart_model_irq_line(&u)) {
+		assert_int_equal(uart_model_read(&u, 2), 0xC2);
+		assert_false(uart_model_irq_line(&u));   /* the IIR read cleared it */
+		interrupts++;
+		if (at == len) {
+			uart_model_write(&u, 1, 0x00);   /* nothing left: stop_tx */
+			break;
+		}
+		for (unsigned i = 0; i < UART_TX_FIFO && at < len; i++) {
+			assert_int_equal(uart_model_read(&u, 5) & 0x60, 0x60);
+			uart_model_write(&u, 0, (uint8_t)text[at++]);
+		}
+	}
+	assert_int_equal(interrupts, 4);                 /* 47 bytes: 16 + 16 + 15, then done */
+	assert_int_equal(s.count, 1);
+	assert_int_equal(strlen(s.lines[0]), len - 1);
+	assert_false(uart_model_irq_line(&u));
+}
+
 /* ------------------------------------------------------------ port dispatch */
 
 struct fake_dev { uint16_t last_port; unsigned last_size; uint32_t last_val; unsigned outs; };
@@ -238,13 +333,18 @@ static void test_cpuid_leaf1(void **state)
 	assert_true(r.ecx & (1u << 31));           /* hypervisor present */
 	assert_false(r.ecx & (1u << 5));           /* VMX */
 	assert_false(r.ecx & (1u << 6));           /* SMX */
+	assert_false(r.ecx & (1u << 15));          /* PDCM: IA32_PERF_CAPABILITIES */
 	assert_false(r.ecx & (1u << 3));           /* MONITOR */
 	assert_false(r.ecx & (1u << 21));          /* x2APIC */
 	assert_false(r.ecx & (1u << 26));          /* XSAVE */
 	assert_false(r.ecx & (1u << 27));          /* OSXSAVE follows CR4 (clear) */
 	assert_false(r.edx & (1u << 9));           /* APIC */
 	assert_int_equal(r.ebx >> 24, 3);
-	assert_int_equal(r.ebx & 0xFFFFFF, 0x100800);
+	/* CLFLUSH size and brand passed through; 23:16 the one vCPU's
+	 * package (nr_vcpus 0 counts as 1), not the host's 16. */
+	assert_int_equal(r.ebx & 0xFFFF, 0x0800);
+	assert_int_equal((r.ebx >> 16) & 0xFF, 1);
+	assert_false(r.edx & (1u << 28));          /* HTT: one logical CPU */
 	assert_int_equal(r.eax, 0x906E9);          /* signature passed through */
 	assert_true(r.ecx & 1);                    /* SSE3 passed through */
 }
@@ -295,6 +395,65 @@ static void test_cpuid_hypervisor_leaves(void **state)
 	r = (struct cpuid_regs){ 1, 2, 3, 4 };
 	cpuid_guest_view(0x4000FF00, 0, &ctx, &r);
 	assert_int_equal(r.eax | r.ebx | r.ecx | r.edx, 0);
+	/* The KVM-compatible block at 0x40000100: Linux's signature scan
+	 * finds "KVMKVMKVM\0\0\0" there, the block ends at its feature
+	 * leaf, and only KVM_FEATURE_CLOCKSOURCE2 (bit 3) and NOP_IO_DELAY
+	 * (bit 1) are offered. */
+	r = (struct cpuid_regs){ 1, 2, 3, 4 };
+	cpuid_guest_view(0x40000100, 0, &ctx, &r);
+	assert_int_equal(r.eax, 0x40000101);
+	memcpy(sig, &r.ebx, 4);
+	memcpy(sig + 4, &r.ecx, 4);
+	memcpy(sig + 8, &r.edx, 4);
+	assert_memory_equal(sig, "KVMKVMKVM\0\0\0", 12);
+	r = (struct cpuid_regs){ 1, 2, 3, 4 };
+	cpuid_guest_view(0x40000101, 0, &ctx, &r);
+	assert_int_equal(r.eax, (1u << 3) | (1u << 1));   /* CLOCKSOURCE2, NOP_IO_DELAY */
+	assert_int_equal(r.ebx | r.ecx | r.edx, 0);
+	r = (struct cpuid_regs){ 1, 2, 3, 4 };
+	cpuid_guest_view(0x40000102, 0, &ctx, &r);
+	assert_int_equal(r.eax | r.ebx | r.ecx | r.edx, 0);
+	r = (struct cpuid_regs){ 1, 2, 3, 4 };
+	cpuid_guest_view(0x40000200, 0, &ctx, &r);
+	assert_int_equal(r.eax | r.ebx | r.ecx | r.edx, 0);
+}
+
+/* Exit counts by port: per port and direction, the top ones by count in
+ * the line, a full table counting the rest as "beyond the table". */
+static void test_io_exit_stats(void **state)
+{
+	static struct vm vm;
+	char buf[VM_IO_STATS_LINE_MAX];
+	int n;
+
+	memset(&vm, 0, sizeof(vm));
+	strcpy(vm.name, "t");
+	for (int i = 0; i < 5; i++)
+		vm_io_count_exit(&vm, 0x3FD, true);
+	for (int i = 0; i < 7; i++)
+		vm_io_count_exit(&vm, 0x3F8, false);
+	vm_io_count_exit(&vm, 0x3F8, true);           /* the other direction: its own entry */
+	vm_io_count_exit(&vm, 0x0, false);            /* port 0 is not the free-slot key */
+	n = vm_io_stats_format(&vm, buf, sizeof(buf), 3);
+	assert_string_equal(buf, "14 io exits at 4 ports: 0x3f8 out 7, 0x3fd in 5, 0x3f8 in 1");
+	assert_int_equal(n, (int)strlen(buf));
+	/* Truncation keeps the terminator and reports the full length. */
+	char small[10];
+	assert_int_equal(vm_io_stats_format(&vm, small, sizeof(small), 3), n);
+	assert_string_equal(small, "14 io exi");
+	/* More distinct ports than slots: the rest is counted, not lost. */
+	for (unsigned p = 0x1000; p < 0x1000 + VM_IO_STATS_SLOTS; p++)
+		vm_io_count_exit(&vm, (uint16_t)p, true);
+	vm_io_stats_format(&vm, buf, sizeof(buf), 1);
+	assert_string_equal(buf, "78 io exits at 64 ports: 0x3f8 out 7; 4 at ports beyond the table");
+	host_log_reset();
+	vm_io_stats_print(&vm);
+	assert_true(host_log_contains("vm t: 78 io exits at 64 ports"));
+	/* A VM without port exits prints nothing. */
+	memset(&vm, 0, sizeof(vm));
+	host_log_reset();
+	vm_io_stats_print(&vm);
+	assert_int_equal(host_log_count(LOG_INFO), 0);
 }
 
 static void test_cpuid_other_leaves(void **state)
@@ -319,6 +478,15 @@ static void test_cpuid_other_leaves(void **state)
 	r = (struct cpuid_regs){ 0x756E6547, 1, 2, 3 };
 	cpuid_guest_view(0, 0, &ctx, &r);
 	assert_int_equal(r.eax, 0x756E6547);       /* leaf 0 unchanged */
+	/* Leaf 6: only ARAT survives; APERF/MPERF (ECX[0]), EPB (ECX[3]),
+	 * DTS, turbo, HWP... would name MSRs that #GP. */
+	r = (struct cpuid_regs){ 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF };
+	cpuid_guest_view(6, 0, &ctx, &r);
+	assert_int_equal(r.eax, 1u << 2);
+	assert_int_equal(r.ebx | r.ecx | r.edx, 0);
+	r = (struct cpuid_regs){ 0x1, 0, 0x9, 0 };   /* DTS, APERFMPERF, EPB, no ARAT */
+	cpuid_guest_view(6, 0, &ctx, &r);
+	assert_int_equal(r.eax | r.ebx | r.ecx | r.edx, 0);
 }
 
 int main(void)
@@ -328,9 +496,12 @@ int main(void)
 		cmocka_unit_test(test_uart_long_line),
 		cmocka_unit_test(test_uart_registers),
 		cmocka_unit_test(test_uart_loopback),
+		cmocka_unit_test(test_uart_fifo),
+		cmocka_unit_test(test_uart_tx_bursts),
 		cmocka_unit_test(test_io_dispatch),
 		cmocka_unit_test(test_io_table_full),
 		cmocka_unit_test(test_io_lookup_order),
+		cmocka_unit_test(test_io_exit_stats),
 		cmocka_unit_test(test_cpuid_apic_bits),
 		cmocka_unit_test(test_cpuid_leaf1),
 		cmocka_unit_test(test_cpuid_hypervisor_leaves),

@@ -74,7 +74,7 @@ static void test_unknown_msrs(void **state)
 	struct msr_state s = fresh();
 	uint64_t v = 0;
 	static const uint32_t unknown[] = {
-		0, 0x11, 0x1C, 0x3C, 0x8B, 0xFD, 0xFF, 0x173, 0x177, 0x19F, 0x1A1, 0x210,
+		0, 0x11, 0x1C, 0x3C, 0x8A, 0x8C, 0xFD, 0xFF, 0x173, 0x177, 0x19F, 0x1A1, 0x210,
 		0x24F, 0x251, 0x257, 0x25A, 0x267, 0x270, 0x276, 0x278, 0x2FE, 0x300,
 		0xC0000080, 0xC0000085, 0xC0000100, 0xC0000101, 0xC0000104, 0xC0010000,
 		0x40000000, 0xFFFFFFFF,
@@ -275,6 +275,23 @@ static void test_canonical(void **state)
 	assert_false(msr_canonical(0x0000800000000000ULL));
 	assert_false(msr_canonical(0xFFFF7FFFFFFFFFFFULL));
 	assert_false(msr_canonical(0x0001000000000000ULL));
+	/* 57-bit canonical (5-level paging): bits 63:56 equal. */
+	assert_true(msr_canonical57(0xFF4729740F600000ULL));
+	assert_true(msr_canonical57(0x00FFFFFFFFFFFFFFULL));
+	assert_true(msr_canonical57(0x0000800000000000ULL));
+	assert_false(msr_canonical57(0x0100000000000000ULL));
+	assert_false(msr_canonical57(0xFE00000000000000ULL));
+	assert_false(msr_canonical(0xFF4729740F600000ULL));
+	/* WRMSR of an address MSR checks at the width the context says. */
+	{
+		struct msr_state s = fresh();
+		struct msr_ctx la57 = ctx0;
+
+		la57.la57 = true;
+		assert_int_equal(msr_write(&s, &ctx0, 0xC0000082, 0xFF4729740F600000ULL), MSR_GP);
+		assert_int_equal(msr_write(&s, &la57, 0xC0000082, 0xFF4729740F600000ULL), MSR_OK);
+		assert_int_equal(msr_write(&s, &la57, 0xC0000082, 0xFE00000000000000ULL), MSR_GP);
+	}
 }
 
 /* A hostile MAXPHYADDR from CPUID must not widen or break the checks. */
@@ -315,6 +332,81 @@ static void test_backend_held(void **state)
 	assert_false(msr_tsc_related(0xC0000103));
 }
 
+/* AMD SYSCFG exists for an AMD vendor only (Intel CPUs #GP, so the
+ * caller's table miss gives #GP); the MTRR DRAM bits 18-22 stick, any
+ * other bit (SME enable 23 included) faults. */
+static void test_amd_syscfg(void **state)
+{
+	struct msr_state s = fresh();
+	struct msr_ctx amd = ctx0;
+	uint64_t v = 1;
+	(void)state;
+
+	amd.amd = true;
+	assert_int_equal(msr_read(&s, &ctx0, 0xC0010010, &v), MSR_UNKNOWN);
+	assert_int_equal(msr_write(&s, &ctx0, 0xC0010010, 0), MSR_UNKNOWN);
+	assert_int_equal(msr_read(&s, &amd, 0xC0010010, &v), MSR_OK);
+	assert_int_equal(v, 0);
+	assert_int_equal(msr_write(&s, &amd, 0xC0010010, (1u << 18) | (1u << 20)), MSR_OK);
+	assert_int_equal(msr_read(&s, &amd, 0xC0010010, &v), MSR_OK);
+	assert_int_equal(v, (1u << 18) | (1u << 20));
+	assert_int_equal(msr_write(&s, &amd, 0xC0010010, 1u << 23), MSR_GP);
+	assert_int_equal(msr_write(&s, &amd, 0xC0010010, 1), MSR_GP);
+	assert_int_equal(msr_write(&s, &amd, 0xC0010010, 1ull << 32), MSR_GP);
+	assert_int_equal(msr_read(&s, &amd, 0xC0010010, &v), MSR_OK);
+	assert_int_equal(v, (1u << 18) | (1u << 20));
+	assert_string_equal(msr_name(0xC0010010), "SYSCFG");
+	/* C001_0055: 0, no SMI/C1E on halt; those bits cannot be set. */
+	assert_int_equal(msr_read(&s, &ctx0, 0xC0010055, &v), MSR_UNKNOWN);
+	assert_int_equal(msr_read(&s, &amd, 0xC0010055, &v), MSR_OK);
+	assert_int_equal(v, 0);
+	assert_int_equal(msr_write(&s, &amd, 0xC0010055, 1u << 28), MSR_GP);
+	assert_int_equal(msr_write(&s, &amd, 0xC0010055, 1u << 27), MSR_GP);
+	assert_int_equal(msr_write(&s, &amd, 0xC0010055, 0x3), MSR_OK);
+	assert_int_equal(msr_read(&s, &amd, 0xC0010055, &v), MSR_OK);
+	assert_int_equal(v, 0x3);
+}
+
+/* The microcode revision MSR: Intel's signature procedure (write 0,
+ * CPUID(1), read bits 63:32) sees revision 1; AMD's patch level is 1 in
+ * bits 31:0 and read-only. */
+static void test_ucode_rev(void **state)
+{
+	struct msr_state s = fresh();
+	struct msr_ctx amd = ctx0;
+	uint64_t v = 0;
+	(void)state;
+
+	assert_int_equal(msr_write(&s, &ctx0, 0x8B, 0), MSR_OK);
+	assert_int_equal(rd(&s, 0x8B), 1ull << 32);
+	amd.amd = true;
+	assert_int_equal(msr_read(&s, &amd, 0x8B, &v), MSR_OK);
+	assert_int_equal(v, 1);
+	assert_int_equal(msr_write(&s, &amd, 0x8B, 0), MSR_GP);
+}
+
+/* kvm-clock's MSRs read back the address written; an address beyond
+ * MAXPHYADDR (39 bits here) faults; reset clears them. */
+static void test_kvmclock_msrs(void **state)
+{
+	struct msr_state s = fresh();
+	(void)state;
+
+	assert_int_equal(rd(&s, 0x4b564d01), 0);
+	assert_int_equal(rd(&s, 0x4b564d00), 0);
+	wr_ok(&s, 0x4b564d01, 0x1234000 | 1);
+	wr_ok(&s, 0x4b564d00, 0x5678040);
+	assert_int_equal(s.kvm_system_time, 0x1234001);
+	assert_int_equal(s.kvm_wall_clock, 0x5678040);
+	wr_gp(&s, 0x4b564d01, (1ull << 39) | 1);
+	wr_gp(&s, 0x4b564d00, 1ull << 45);
+	wr_ok(&s, 0x4b564d01, 0);          /* the guest turns the clock off */
+	assert_int_equal(msr_read(&s, &ctx0, 0x4b564d02, &(uint64_t){ 0 }), MSR_UNKNOWN);
+	assert_int_equal(msr_read(&s, &ctx0, 0x4b564cff, &(uint64_t){ 0 }), MSR_UNKNOWN);
+	msr_state_reset(&s, &ctx0);
+	assert_int_equal(rd(&s, 0x4b564d00), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -331,6 +423,9 @@ int main(void)
 		cmocka_unit_test(test_canonical),
 		cmocka_unit_test(test_bad_phys_bits),
 		cmocka_unit_test(test_backend_held),
+		cmocka_unit_test(test_amd_syscfg),
+		cmocka_unit_test(test_kvmclock_msrs),
+		cmocka_unit_test(test_ucode_rev),
 	};
 	host_log_quiet(true);
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -234,11 +234,16 @@ static void test_controls_skylake(void **state)
 	assert_true(c.vpid);
 	assert_true(c.exit & EXIT_CTL_HOST_64BIT);
 	assert_true(c.exit & EXIT_CTL_LOAD_EFER);
+	/* Saved preemption timer exactly when the CPU offers it. */
+	assert_int_equal((c.exit & EXIT_CTL_SAVE_PREEMPT_TIMER) != 0,
+			 (caps.exit_may & EXIT_CTL_SAVE_PREEMPT_TIMER) &&
+			 (caps.pin_may & PIN_PREEMPT_TIMER));
+	assert_true((c.exit & ~caps.exit_may) == 0);
 	assert_true(c.entry & ENTRY_CTL_LOAD_EFER);
 	assert_false(c.entry & ENTRY_CTL_IA32E_GUEST);
 	/* PE and PG are free under unrestricted guest; NE is forced. */
 	assert_int_equal(c.cr0_fixed0, CR0_NE);
-	assert_int_equal(c.cr0_mask, CR0_NE);
+	assert_int_equal(c.cr0_mask, CR0_NE | CR0_CD | CR0_NW);
 	assert_true(c.cr4_mask & CR4_VMXE);
 	assert_int_equal(vmx_real_cr0(&c, CR0_PE | CR0_ET), CR0_PE | CR0_ET | CR0_NE);
 	assert_int_equal(vmx_real_cr0(&c, 0), CR0_NE);
@@ -311,6 +316,32 @@ static void test_guest_cr_checks(void **state)
  * length, CR/IO/EPT the qualification, EPT the addresses and IDT-vectoring
  * information; unknown reasons everything; failed entries the
  * qualification only. */
+/* The backend's fast decode (vmx_insn_exit_kind) must agree with
+ * vmx_exit_needs and vmx_exit_decode for every reason it covers, and cover
+ * only exits that need nothing but the instruction length. */
+static void test_insn_exit_fast_table(void **state)
+{
+	unsigned covered = 0;
+
+	(void)state;
+	for (uint32_t reason = 0; reason < VMX_INSN_EXIT_REASONS; reason++) {
+		struct vm_exit e;
+		if (!vmx_insn_exit_kind[reason])
+			continue;
+		covered++;
+		assert_int_equal(vmx_exit_needs(reason), VMX_NEED_INSN_LEN);
+		decode(reason, 0, 3, &e);
+		assert_int_equal(e.kind, vmx_insn_exit_kind[reason]);
+		assert_int_equal(e.insn_len, 3);
+	}
+	/* CPUID, HLT, INVD, VMCALL, RDMSR, WRMSR, PAUSE, WBINVD, XSETBV. */
+	assert_int_equal(covered, 9);
+	assert_int_equal(vmx_insn_exit_kind[VMX_EXIT_CPUID], EXIT_CPUID);
+	assert_int_equal(vmx_insn_exit_kind[VMX_EXIT_IO], 0);
+	assert_int_equal(vmx_insn_exit_kind[VMX_EXIT_EPT_VIOLATION], 0);
+	assert_int_equal(vmx_insn_exit_kind[VMX_EXIT_PREEMPT_TIMER], 0);
+}
+
 static void test_exit_needs(void **state)
 {
 	assert_int_equal(vmx_exit_needs(VMX_EXIT_CPUID), VMX_NEED_INSN_LEN);
@@ -351,6 +382,7 @@ int main(void)
 		cmocka_unit_test(test_controls_missing_features),
 		cmocka_unit_test(test_guest_cr_checks),
 		cmocka_unit_test(test_exit_needs),
+		cmocka_unit_test(test_insn_exit_fast_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

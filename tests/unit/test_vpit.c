@@ -66,6 +66,55 @@ static void test_mode0_one_shot(void **state)
 	assert_true(vpit_out(&p, 0, t0 + clk(1001)));
 }
 
+/* Linux's i8253 clock event device in one-shot mode, the PIT's work once
+ * kvm-clock gives the kernel a high-resolution clocksource: control word
+ * 0x38 (counter 0, LSB then MSB, mode 4, "software triggered strobe"),
+ * then each next event is only the two count bytes. Mode 4 (82C54 data
+ * sheet, "Mode 4"): OUT stays high and pulses low for one clock at
+ * terminal count; the 8259 sees the rising edge after the pulse. The
+ * model counts from the write (the 8254 loads the count at the next clock
+ * edge, so its strobe comes up to one clock, 838 ns, later): the edge is
+ * count + 1 clocks on. A new count re-arms it; one that has fired gives no
+ * second edge. */
+static void test_mode4_linux_oneshot(void **state)
+{
+	struct vpit p;
+	const uint64_t t0 = 5000000;
+	uint64_t t1;
+
+	vpit_init(&p);
+	wr(&p, 0x43, 0x38, t0);                       /* pit_set_oneshot */
+	assert_true(vpit_out(&p, 0, t0));
+	assert_int_equal(vpit_irq0_deadline(&p), 0);  /* no count yet */
+	wr(&p, 0x40, 0xE8, t0);                       /* pit_next_event(1000) */
+	assert_int_equal(vpit_irq0_deadline(&p), 0);  /* half a count arms nothing */
+	wr(&p, 0x40, 0x03, t0);
+	assert_int_equal(vpit_irq0_deadline(&p), t0 + clk(1001));
+	assert_true(vpit_out(&p, 0, t0 + clk(999)));
+	assert_false(vpit_out(&p, 0, t0 + clk(1000)));   /* the one-clock pulse */
+	assert_false(vpit_irq0_due(&p, t0 + clk(1000)));
+	assert_true(vpit_out(&p, 0, t0 + clk(1001)));
+	assert_true(vpit_irq0_due(&p, t0 + clk(1001)));
+	assert_false(vpit_irq0_due(&p, t0 + clk(80000)));
+	assert_int_equal(vpit_irq0_deadline(&p), 0);
+	/* The next event: a new count alone re-arms the strobe. */
+	t1 = t0 + clk(90000);
+	wr(&p, 0x40, 100, t1);
+	wr(&p, 0x40, 0, t1);
+	assert_int_equal(vpit_irq0_deadline(&p), t1 + clk(101));
+	/* Re-armed before it fired: the later count replaces it. */
+	wr(&p, 0x40, 0x10, t1 + clk(50));
+	wr(&p, 0x40, 0x27, t1 + clk(50));             /* 10000 */
+	assert_false(vpit_irq0_due(&p, t1 + clk(101)));
+	assert_int_equal(vpit_irq0_deadline(&p), t1 + clk(50) + clk(10001));
+	assert_true(vpit_irq0_due(&p, t1 + clk(50) + clk(10001)));
+	/* pit_shutdown: mode 0 with count 0 = 65536 clocks, as on an 8254. */
+	wr(&p, 0x43, 0x30, t1 + clk(20000));
+	wr(&p, 0x40, 0, t1 + clk(20000));
+	wr(&p, 0x40, 0, t1 + clk(20000));
+	assert_int_equal(vpit_irq0_deadline(&p), t1 + clk(20000) + clk(65536));
+}
+
 static void test_mode2_rate_generator(void **state)
 {
 	struct vpit p;
@@ -215,6 +264,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mode0_one_shot),
+		cmocka_unit_test(test_mode4_linux_oneshot),
 		cmocka_unit_test(test_mode2_rate_generator),
 		cmocka_unit_test(test_mode3_square_wave),
 		cmocka_unit_test(test_access_modes_and_latch),

@@ -186,6 +186,8 @@ static bool decode_cr8_access(struct vcpu *v, const struct vmcb *vmcb, bool writ
 	return true;
 }
 
+static void svm_skip_insn(struct vcpu *v, unsigned len);
+
 static int svm_run(struct vcpu *v, struct vm_exit *exit)
 {
 	struct svm_vcpu *s = svm_of(v);
@@ -281,6 +283,14 @@ static int svm_run(struct vcpu *v, struct vm_exit *exit)
 			exit->insn_len = exit_insn_len(v, vmcb);
 			if (!exit->insn_len)
 				return -EIO;   /* the VM is stopped; the reason is logged */
+		}
+		/* Exits the VMM completes in place (vmm_exit_fast: CPUID of
+		 * a cached leaf) go straight back into the guest. A slice or
+		 * timer deadline still ends the loop: the host LAPIC timer's
+		 * #VMEXIT(INTR) is returned. */
+		if (vmm_exit_may_be_fast(exit->kind) && exit->insn_len && vmm_exit_fast(v, exit)) {
+			svm_skip_insn(v, exit->insn_len);
+			continue;
 		}
 		return 0;
 	}
@@ -651,10 +661,10 @@ static void svm_put(struct vcpu *v)
 /* SVM has no preemption timer: the caller arms the host LAPIC timer, whose
  * interrupt causes #VMEXIT(INTR) whatever the guest's IF (INTR intercept,
  * APM vol. 2 §15.13.1; QEMU TCG honours it, platform.md). */
-static int svm_set_preempt_timer(struct vcpu *v, uint64_t ns)
+static int svm_set_preempt_timer(struct vcpu *v, uint64_t tsc_deadline)
 {
 	(void)v;
-	(void)ns;
+	(void)tsc_deadline;
 	return -ENOTSUP;
 }
 
@@ -674,6 +684,20 @@ static int svm_set_io_passthrough(struct vcpu *v, uint16_t port, unsigned count,
 			iopm[p / 8] |= (uint8_t)(1u << (p % 8));
 	}
 	return 0;
+}
+
+/* vcpu_ops.init_reset: no event to inject, no interrupt shadow, NMIs
+ * unblocked (the IRET intercept off), DR7 at its INIT value 0x400 (APM
+ * vol. 2 §14.1.3, §15.20, §15.21). */
+static void svm_init_reset(struct vcpu *v)
+{
+	struct svm_vcpu *s = svm_of(v);
+
+	s->vmcb->ctl.eventinj = 0;
+	s->vmcb->ctl.int_state = 0;
+	s->nmi_blocked = s->awaiting_iret = false;
+	s->vmcb->ctl.intercept1 &= ~(uint32_t)SVM_INTERCEPT1_IRET;
+	s->vmcb->save.dr7 = 0x400;
 }
 
 const struct vcpu_ops svm_vcpu_ops = {
@@ -708,4 +732,5 @@ const struct vcpu_ops svm_vcpu_ops = {
 	.set_preempt_timer = svm_set_preempt_timer,
 	.set_io_passthrough = svm_set_io_passthrough,
 	.request_nmi_window = svm_request_nmi_window,
+	.init_reset = svm_init_reset,
 };

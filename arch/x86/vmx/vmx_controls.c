@@ -62,6 +62,10 @@ int vmx_controls_compute(const struct vmx_caps *caps, struct vmx_controls *out,
 		*why = "VMX cannot switch EFER and PAT on VM exit";
 		return -ENOTSUP;
 	}
+	/* Optional: the preemption timer keeps counting from where the last
+	 * exit left it, so an entry need not reload it (vmx_ops.c). */
+	if ((caps->exit_may & EXIT_CTL_SAVE_PREEMPT_TIMER) && (caps->pin_may & PIN_PREEMPT_TIMER))
+		out->exit |= EXIT_CTL_SAVE_PREEMPT_TIMER;
 	if (vmx_adjust_controls(ENTRY_REQUIRED, caps->entry_must, caps->entry_may, &out->entry, &missing)) {
 		*why = "VMX cannot load EFER and PAT on VM entry";
 		return -ENOTSUP;
@@ -80,6 +84,11 @@ int vmx_controls_compute(const struct vmx_caps *caps, struct vmx_controls *out,
 	 * ones (the guest sees its own value in the read shadow, writes trap)
 	 * and the ones that must stay 0. */
 	out->cr0_mask = (out->cr0_fixed0 | ~out->cr0_fixed1) & 0xFFFFFFFFULL;
+	/* CD and NW too: the guest must read back exactly what it wrote
+	 * (Bochs 2.7 shows a guest CD|NW it never set, and Linux's MTRR
+	 * update clears CD alone, leaving NW without CD: #GP); writes that
+	 * change them (cache-disable phases, rare) exit. */
+	out->cr0_mask |= CR0_CD | CR0_NW;
 	out->cr4_mask = out->cr4_fixed0 | (~out->cr4_fixed1 & 0xFFFFFFFFULL) | CR4_VMXE | CR4_SMXE;
 	return 0;
 }

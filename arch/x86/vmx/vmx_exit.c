@@ -80,6 +80,18 @@ static const uint8_t exit_not_needed[64] = {
 #undef INSN_Q
 #undef ONLY
 
+const uint8_t vmx_insn_exit_kind[VMX_INSN_EXIT_REASONS] = {
+	[VMX_EXIT_CPUID] = EXIT_CPUID,
+	[VMX_EXIT_HLT] = EXIT_HLT,
+	[VMX_EXIT_INVD] = EXIT_INVD,
+	[VMX_EXIT_VMCALL] = EXIT_HYPERCALL,
+	[VMX_EXIT_RDMSR] = EXIT_MSR_READ,
+	[VMX_EXIT_WRMSR] = EXIT_MSR_WRITE,
+	[VMX_EXIT_PAUSE] = EXIT_PAUSE,
+	[VMX_EXIT_WBINVD] = EXIT_WBINVD,
+	[VMX_EXIT_XSETBV] = EXIT_XSETBV,
+};
+
 unsigned vmx_exit_needs(uint32_t reason)
 {
 	uint32_t basic = reason & 0xFFFF;

@@ -52,6 +52,19 @@ struct vmx_vcpu {
 	/* VM-entry interruption information holds a valid event (written by
 	 * inject or re-injection, consumed by the next entry). */
 	bool event_queued;
+	/* The host TSC by which the guest must exit (set_preempt_timer):
+	 * with the preemption timer on (ctl.pin), each entry loads the timer
+	 * with what is left of it. */
+	uint64_t preempt_tsc;
+	/* The timer is reloaded from preempt_tsc at the next entry; with
+	 * "save VMX-preemption timer value" it is otherwise reloaded only every
+	 * VMX_TIMER_RELOAD_ENTRIES entries (timer_entries counts down). */
+	bool timer_reload;
+	uint8_t timer_entries;
+	/* Blocking by STI or MOV SS (guest interruptibility bits 1:0) as the
+	 * fast exit path read it, for skip_insn; valid while shadow_known. */
+	bool shadow_known;
+	uint8_t shadow;
 };
 #define VMX_HOST_MSR_AREA 2048
 /* The switched MSR's entry in v's guest area, NULL if not switched. */

@@ -97,6 +97,25 @@ static void sync_guest_regs(struct vcpu *v, struct vmx_vcpu *x)
 	}
 }
 
+/* With a saved preemption timer, reload it from the TSC at least this
+ * often (vmx_set_preempt_timer). */
+#define VMX_TIMER_RELOAD_ENTRIES 64
+
+/* Load the timer with the value that expires at x->preempt_tsc, at least
+ * 1 (a deadline already past: the guest exits after at most a few
+ * instructions; 0 would exit before the first, SDM vol. 3C §26.7.4). The
+ * VMCS is current. */
+static inline void load_preempt_timer(struct vmx_vcpu *x)
+{
+	uint64_t now = rdtsc();
+	uint64_t ticks = x->preempt_tsc > now ? (x->preempt_tsc - now) >> vmx_caps.preempt_timer_shift
+					      : 0;
+
+	vmcs_write(VMCS_PREEMPT_TIMER, MIN(MAX(ticks, 1ULL), 0xFFFFFFFFULL));
+	x->timer_reload = false;
+	x->timer_entries = VMX_TIMER_RELOAD_ENTRIES;
+}
+
 static int vmx_run(struct vcpu *v, struct vm_exit *exit)
 {
 	struct vmx_vcpu *x = v->arch;
@@ -127,12 +146,16 @@ static int vmx_run(struct vcpu *v, struct vm_exit *exit)
 										    : vc->host_xcr0;
 	if (xcr0 != vc->host_xcr0)
 		xcr0_write(xcr0);
+enter:
+	if ((x->ctl.pin & PIN_PREEMPT_TIMER) &&
+	    (x->timer_reload || !(x->ctl.exit & EXIT_CTL_SAVE_PREEMPT_TIMER) || !--x->timer_entries))
+		load_preempt_timer(x);
 	failed = vmx_enter(v->gpr, x->launched);
-	if (xcr0 != vc->host_xcr0)
-		xcr0_write(vc->host_xcr0);
-	x->cr2 = read_cr2();
 
 	if (failed) {
+		if (xcr0 != vc->host_xcr0)
+			xcr0_write(vc->host_xcr0);
+		x->cr2 = read_cr2();
 		/* VMfailValid: the VM-instruction error says why (§31.4). The
 		 * guest never ran: nothing of its state changed. */
 		uint32_t err = (uint32_t)vmcs_read(VMCS_INSN_ERROR);
@@ -151,8 +174,49 @@ static int vmx_run(struct vcpu *v, struct vm_exit *exit)
 	 * (§28.2 "updating VM-entry control fields"). */
 	x->event_queued = false;
 
-	/* Only the exit fields this reason uses are read (<x86/vmx.h>). */
 	raw.reason = (uint32_t)vmcs_read(VMCS_EXIT_REASON);
+	v->gpr[INSN_RSP] = x->vmcs_rsp = vmcs_read(VMCS_GUEST_RSP);
+	v->rip = x->vmcs_rip = vmcs_read(VMCS_GUEST_RIP);
+	v->rflags = x->vmcs_rflags = vmcs_read(VMCS_GUEST_RFLAGS);
+	/* The most frequent exits, instructions that need only their length
+	 * (CPUID, VMCALL, RDMSR...), are decoded here: no qualification, no
+	 * event to re-inject (vmx_insn_exit_kind, <x86/vmx.h>). */
+	if (raw.reason < VMX_INSN_EXIT_REASONS && vmx_insn_exit_kind[raw.reason]) {
+		uint32_t len = (uint32_t)vmcs_read(VMCS_EXIT_INSN_LEN);
+		/* For skip_insn, which completes the instruction. */
+		x->shadow = (uint8_t)(vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) &
+				      (VMX_INTERRUPTIBILITY_STI | VMX_INTERRUPTIBILITY_MOVSS));
+		x->shadow_known = true;
+		exit->kind = (enum exit_kind)vmx_insn_exit_kind[raw.reason];
+		exit->raw_reason = raw.reason;
+		exit->raw_qual = 0;
+		/* 1..15 for an instruction exit (SDM §28.2.5). */
+		exit->insn_len = len >= 1 && len <= 15 ? (uint8_t)len : 0;
+		/* The VMM completes it in place (vmm_exit_fast) unless it
+		 * needs more than a RIP increment: an interrupt shadow to end,
+		 * a RIP wrapping at 4 GiB; or the deadline has come. The guest's
+		 * XCR0 and CR2 stay loaded: nothing in between uses them. */
+		if (vmm_exit_may_be_fast(exit->kind) && !x->shadow && exit->insn_len &&
+		    !((v->rip + exit->insn_len) >> 32) &&
+		    rdtsc() < x->preempt_tsc && vmm_exit_fast(v, exit)) {
+			v->rip += exit->insn_len;
+			sync_guest_regs(v, x);
+			goto enter;
+		}
+		if (xcr0 != vc->host_xcr0)
+			xcr0_write(vc->host_xcr0);
+		x->cr2 = read_cr2();
+		irq_restore(flags);
+		return 0;
+	}
+	if (xcr0 != vc->host_xcr0)
+		xcr0_write(vc->host_xcr0);
+	x->cr2 = read_cr2();
+	x->shadow_known = false;
+	/* Not a plain instruction exit (the preemption timer's own, one in
+	 * which the host took time): the next entry reloads the timer. */
+	x->timer_reload = true;
+	/* Only the exit fields this reason uses are read (<x86/vmx.h>). */
 	needs = vmx_exit_needs(raw.reason);
 	raw.qual = (needs & VMX_NEED_QUAL) ? vmcs_read(VMCS_EXIT_QUAL) : 0;
 	raw.insn_len = (needs & VMX_NEED_INSN_LEN) ? (uint32_t)vmcs_read(VMCS_EXIT_INSN_LEN) : 0;
@@ -165,9 +229,6 @@ static int vmx_run(struct vcpu *v, struct vm_exit *exit)
 	raw.guest_phys = (needs & VMX_NEED_GPA) ? vmcs_read(VMCS_GUEST_PHYS_ADDR) : 0;
 	raw.guest_linear = (needs & VMX_NEED_GLA) ? vmcs_read(VMCS_GUEST_LINEAR_ADDR) : 0;
 	raw.insn_error = 0;
-	v->gpr[INSN_RSP] = x->vmcs_rsp = vmcs_read(VMCS_GUEST_RSP);
-	v->rip = x->vmcs_rip = vmcs_read(VMCS_GUEST_RIP);
-	v->rflags = x->vmcs_rflags = vmcs_read(VMCS_GUEST_RFLAGS);
 	vmx_exit_decode(&raw, exit);
 
 	if (exit->kind != EXIT_ENTRY_FAILURE && (needs & VMX_NEED_IDT_VEC))
@@ -200,16 +261,21 @@ static void vmx_skip_insn(struct vcpu *v, unsigned len)
 	struct vmx_vcpu *x = v->arch;
 	uint64_t intr;
 
-	vmcs_load(v);
 	/* Outside 64-bit mode EIP wraps at 4 GiB; VM entry requires RIP
 	 * bits 63:32 clear then (§26.3.1.4). Only a sum that leaves the low
 	 * 4 GiB from inside them can be either: a RIP above 4 GiB is 64-bit
 	 * code already, so the mode is looked up only then. */
-	if (((v->rip + len) >> 32) && !(v->rip >> 32) && !long_mode_guest(x))
-		v->rip = (v->rip + len) & 0xFFFFFFFFULL;
-	else
+	if (__builtin_expect(((v->rip + len) >> 32) && !(v->rip >> 32), 0)) {
+		vmcs_load(v);
+		v->rip = long_mode_guest(x) ? v->rip + len : (v->rip + len) & 0xFFFFFFFFULL;
+	} else {
 		v->rip += len;
-	/* Completing the instruction ends blocking by STI or MOV SS (§25.4.2). */
+	}
+	/* Completing the instruction ends blocking by STI or MOV SS (§25.4.2):
+	 * nothing to do if the exit found none. */
+	if (x->shadow_known && !x->shadow)
+		return;
+	vmcs_load(v);
 	intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
 	if (intr & (VMX_INTERRUPTIBILITY_STI | VMX_INTERRUPTIBILITY_MOVSS))
 		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY,
@@ -635,40 +701,31 @@ static void vmx_put(struct vcpu *v)
 
 /* The VMX-preemption timer counts down at the TSC rate divided by
  * 2^IA32_VMX_MISC[4:0] while the guest runs and causes a VM exit at 0
- * (SDM vol. 3C §26.5.1); without "save VMX-preemption timer value" every
- * entry loads the value written here. 0 turns it off. */
-static int vmx_set_preempt_timer(struct vcpu *v, uint64_t ns)
+ * (SDM vol. 3C §26.5.1, §26.7.4 also at entry). Only the deadline is kept
+ * here; vmx_run loads the timer with what is left of it (load_preempt_timer)
+ * at the next entry. With "save VMX-preemption timer value" (§25.7.1,
+ * §28.2 saves it at every exit) later entries resume the saved count
+ * instead; as the timer does not count in VMX root operation, that count
+ * falls behind the deadline by the host's time of each exit, so it is
+ * reloaded from the TSC after every exit that was not a plain instruction
+ * exit and every VMX_TIMER_RELOAD_ENTRIES entries (a few microseconds of
+ * host time at most). */
+static int vmx_set_preempt_timer(struct vcpu *v, uint64_t tsc_deadline)
 {
-	/* TSC ticks per ns in 32.32 fixed point, from the calibrated rate
-	 * (1 GHz until then), computed once: one multiply per call instead
-	 * of divisions on every entry. */
-	static uint64_t tsc_per_ns_32;
 	struct vmx_vcpu *x = v->arch;
-	uint64_t ticks, per;
 	uint32_t pin;
 
 	if (!(vmx_caps.pin_may & PIN_PREEMPT_TIMER))
 		return -ENOTSUP;
 	vmcs_load(v);
-	pin = ns ? x->ctl.pin | PIN_PREEMPT_TIMER : x->ctl.pin & ~(uint32_t)PIN_PREEMPT_TIMER;
+	pin = tsc_deadline != UINT64_MAX ? x->ctl.pin | PIN_PREEMPT_TIMER
+					 : x->ctl.pin & ~(uint32_t)PIN_PREEMPT_TIMER;
 	if (pin != x->ctl.pin) {
 		x->ctl.pin = pin;
 		vmcs_write(VMCS_PIN_CTLS, pin);
 	}
-	if (!ns)
-		return 0;
-	per = tsc_per_ns_32;
-	if (__builtin_expect(!per, 0)) {
-		uint64_t hz = tsc_hz();
-		/* Until calibration a 1 GHz TSC is assumed, and not cached. */
-		per = hz ? ((hz / 1000000000ULL) << 32) + ((hz % 1000000000ULL) << 32) / 1000000000ULL
-			 : 1ULL << 32;
-		if (hz)
-			tsc_per_ns_32 = per;
-	}
-	ticks = (uint64_t)(((unsigned __int128)ns * per) >> 32) + 1;
-	ticks >>= vmx_caps.preempt_timer_shift;
-	vmcs_write(VMCS_PREEMPT_TIMER, MIN(MAX(ticks, 1ULL), 0xFFFFFFFFULL));
+	x->preempt_tsc = tsc_deadline;
+	x->timer_reload = true;
 	return 0;
 }
 
@@ -689,6 +746,21 @@ static int vmx_set_io_passthrough(struct vcpu *v, uint16_t port, unsigned count,
 			bitmaps[p / 8] |= (uint8_t)(1u << (p % 8));
 	}
 	return 0;
+}
+
+/* vcpu_ops.init_reset: no event queued, no blocking (interruptibility
+ * 0), no pending debug exceptions, active (SDM vol. 3 §25.4.2), DR7 at
+ * its INIT value 0x400 (§10.1.1 Table 10-1). */
+static void vmx_init_reset(struct vcpu *v)
+{
+	struct vmx_vcpu *x = v->arch;
+
+	vmcs_write(VMCS_ENTRY_INTR_INFO, 0);
+	x->event_queued = false;
+	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, 0);
+	vmcs_write(VMCS_GUEST_PENDING_DBG, 0);
+	vmcs_write(VMCS_GUEST_ACTIVITY, 0);
+	vmcs_write(VMCS_GUEST_DR7, 0x400);
 }
 
 const struct vcpu_ops vmx_vcpu_ops = {
@@ -723,4 +795,5 @@ const struct vcpu_ops vmx_vcpu_ops = {
 	.set_preempt_timer = vmx_set_preempt_timer,
 	.request_nmi_window = vmx_request_nmi_window,
 	.set_io_passthrough = vmx_set_io_passthrough,
+	.init_reset = vmx_init_reset,
 };
