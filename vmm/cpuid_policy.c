@@ -28,6 +28,8 @@
  * leaf 1 (a guest that sees it writes the SVM MSRs, e.g. VM_HSAVE_PA on
  * shutdown); leaf 0x8000000A (SVM features) reads as zero with it. */
 #define E1_ECX_SVM        (1u << 2)
+/* 0x80000007 EDX[8]: invariant TSC. */
+#define E7_EDX_INVARIANT_TSC (1u << 8)
 /* Leaf 6 EAX: the always-running APIC timer. */
 #define L6_EAX_ARAT      (1u << 2)
 /* Leaf 7.0 EBX/ECX features that depend on XSAVE state or on exits plinth
@@ -177,7 +179,8 @@ void cpuid_guest_view_xs(uint32_t leaf, uint32_t subleaf, const struct cpuid_gue
 			r->ecx = CPUID_KVM_SIG_ECX;
 			r->edx = CPUID_KVM_SIG_EDX;
 		} else if (leaf == CPUID_KVM_FEATURES) {
-			r->eax = CPUID_KVM_CLOCKSOURCE2 | CPUID_KVM_NOP_IO_DELAY;
+			r->eax = CPUID_KVM_CLOCKSOURCE2 | CPUID_KVM_NOP_IO_DELAY |
+				 (ctx->tsc_reliable ? CPUID_KVM_CLOCKSOURCE_STABLE : 0);
 			r->ebx = r->ecx = r->edx = 0;
 		} else {
 			/* Leaves plinth does not define read as zero. */
@@ -249,6 +252,14 @@ void cpuid_guest_view_xs(uint32_t leaf, uint32_t subleaf, const struct cpuid_gue
 		r->ecx &= ~(E1_ECX_CMP_LEGACY | E1_ECX_SVM);
 		if (n > 1)
 			r->ecx |= E1_ECX_CMP_LEGACY;
+		break;
+	case 0x80000007:
+		/* Invariant TSC (SDM vol. 2A CPUID, 0x80000007 EDX[8]; vol. 3
+		 * §18.17.1): the guest TSC is the host's plus one per-VM
+		 * offset, so its rate and its agreement across vCPUs are the
+		 * host's, as plinth measured them (ctx->tsc_reliable). */
+		r->edx = (r->edx & ~E7_EDX_INVARIANT_TSC) |
+			 (ctx->tsc_reliable ? E7_EDX_INVARIANT_TSC : 0);
 		break;
 	case 0x8000000A:
 		r->eax = r->ebx = r->ecx = r->edx = 0;

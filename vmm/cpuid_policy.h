@@ -30,6 +30,9 @@
 #define CPUID_KVM_SIG_EDX      0x0000004du   /* "M\0\0\0" */
 #define CPUID_KVM_NOP_IO_DELAY (1u << 1)
 #define CPUID_KVM_CLOCKSOURCE2 (1u << 3)
+/* The host sets PVCLOCK_TSC_STABLE_BIT in kvm-clock's flags when it holds
+ * (Documentation/virt/kvm/x86/cpuid.rst, msr.rst; vmm/pvclock.c). */
+#define CPUID_KVM_CLOCKSOURCE_STABLE (1u << 24)
 
 struct cpuid_regs { uint32_t eax, ebx, ecx, edx; };
 
@@ -57,6 +60,11 @@ struct cpuid_guest_ctx {
 	bool apic;
 	/* Offer x2APIC mode (leaf 1 ECX[21]; SDM vol. 3 §11.12.1). */
 	bool x2apic;
+	/* The guest TSC is one constant-rate clock for all vCPUs
+	 * (vmm/kvmclock.h kvmclock_host_tsc_reliable): offer the invariant
+	 * TSC (0x80000007 EDX[8]) and KVM_FEATURE_CLOCKSOURCE_STABLE_BIT
+	 * (0x40000101 EAX[24]); both hidden otherwise. */
+	bool tsc_reliable;
 };
 
 /* The XSAVE state the guest is offered. */

@@ -1,4 +1,4 @@
-/* dev_misc.c - port B, the absent 8042, reset control and the ACPI PM
+/* dev_misc.c - port B, reset control and the ACPI PM
  * block (see dev_misc.h). */
 #include <plinth/log.h>
 #include <plinth/string.h>
@@ -10,9 +10,6 @@
 #define PORT_B_WRITABLE 0x0F           /* bits 7:4 are status */
 #define PORT_B_REFRESH  BIT(4)
 #define PORT_B_OUT2     BIT(5)
-
-#define KBC_CMD_WRITE_OUTPUT 0xD1      /* next data byte is the output port */
-#define KBC_CMD_PULSE_RESET  0xFE      /* pulse output bit 0 (CPU reset) low */
 
 /* PM1 registers (ACPI 6.5 §4.8.3.1, Tables 4.13-4.16). */
 #define PM1_STS_TMR     BIT(0)
@@ -49,27 +46,6 @@ void vmisc_port_b_write(struct vmisc *m, uint8_t val, bool *gate)
 {
 	m->port_b = val & PORT_B_WRITABLE;
 	*gate = val & 1;
-}
-
-uint8_t vmisc_kbc_read(const struct vmisc *m, uint16_t port)
-{
-	/* No controller: the floating bus. */
-	return 0xFF;
-}
-
-enum misc_action vmisc_kbc_write(struct vmisc *m, uint16_t port, uint8_t val)
-{
-	if (port == MISC_KBC_STATUS) {
-		m->kbc_command = val;
-		/* Commands 0xF0-0xFF pulse output-port bits 3:0 low for the
-		 * bits that are 0 in the command: bit 0 is the CPU reset. */
-		return (val & 0xF0) == 0xF0 && !(val & 1) ? MISC_RESET : MISC_NONE;
-	}
-	if (m->kbc_command == KBC_CMD_WRITE_OUTPUT) {
-		m->kbc_command = 0;
-		return val & 1 ? MISC_NONE : MISC_RESET;
-	}
-	return MISC_NONE;
 }
 
 uint8_t vmisc_reset_control_read(const struct vmisc *m)

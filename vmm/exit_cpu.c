@@ -142,7 +142,8 @@ static __attribute__((noinline)) enum exit_result exit_cpuid_slow(struct vcpu *v
 	if (leaf == 1 || leaf == 7 || leaf == 0xD) {
 		cpuid_stateful(v, leaf, sub, &r);
 	} else {
-		const struct cpuid_guest_ctx ctx = { .apic_id = v->id, .nr_vcpus = v->vm->nr_vcpus };
+		const struct cpuid_guest_ctx ctx = { .apic_id = v->id, .nr_vcpus = v->vm->nr_vcpus,
+						     .tsc_reliable = kvmclock_host_tsc_reliable() };
 		if (!cpuid_leaf_is_hypervisor(leaf))
 			cpuid_count(leaf, sub, &r.eax, &r.ebx, &r.ecx, &r.edx);
 		cpuid_guest_view(leaf, sub, &ctx, &r);
@@ -185,17 +186,11 @@ enum exit_result exit_cpuid(struct vcpu *v, const struct vm_exit *e)
 	return exit_cpuid_slow(v, leaf, cpuid_cache_slot(leaf));
 }
 
-/* The guest's MAXPHYADDR: CPUID 0x80000008 EAX[7:0] is passed through
- * (SDM vol. 2A CPUID); 36 where the leaf is missing (SDM vol. 3 §4.1.4). */
+/* The guest's MAXPHYADDR: the host's, CPUID 0x80000008 EAX[7:0] being
+ * passed through (cpuid_policy.c). */
 static unsigned guest_phys_addr_bits(void)
 {
-	uint32_t a, b, c, d;
-
-	cpuid_count(0x80000000, 0, &a, &b, &c, &d);
-	if (a < 0x80000008)
-		return 36;
-	cpuid_count(0x80000008, 0, &a, &b, &c, &d);
-	return a & 0xFF;
+	return cpuid_phys_addr_bits();
 }
 
 /* The guest's CPU has 5-level paging: CPUID.(7,0):ECX[16] is passed
@@ -303,11 +298,12 @@ enum exit_result exit_msr(struct vcpu *v, const struct vm_exit *e)
 	if (res == MSR_UNKNOWN)
 		res = x2apic_msr(v, msr, write, &val);
 
-	/* The TSC offset lives in the backend (guest RDTSC uses it); the
-	 * emulated IA32_TSC/TSC_ADJUST work on a copy taken now and put back
-	 * after a write, so RDTSC and RDMSR(0x10) agree. */
+	/* The TSC offset lives in the backend (guest RDTSC uses it) and is
+	 * the VM's offset plus this vCPU's TSC_ADJUST (kvmclock.h); the
+	 * emulated IA32_TSC/TSC_ADJUST work on a copy and a changed one goes
+	 * back after a write, so RDTSC and RDMSR(0x10) agree. */
 	if (msr_tsc_related(msr))
-		state->tsc_offset = vcpu_ops->get_tsc_offset(v);
+		state->tsc_offset = guest_tsc_vcpu_offset(v->vm->tsc_offset, state->tsc_adjust);
 	if (res == MSR_UNKNOWN && !write && msr_backend_held(msr) &&
 	    vcpu_ops->get_msr(v, msr, &val) == 0)
 		res = MSR_OK;

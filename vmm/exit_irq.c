@@ -7,11 +7,13 @@
  * the platform timers) belong to vCPU 0. The APICs are changed by other
  * vCPUs and devices too: every look at them holds the platform lock
  * (platform.h); the fast path only reads their change flags. */
+#include <plinth/insn_fetch.h>
 #include <plinth/log.h>
 #include <plinth/time.h>
 #include <x86/lapic.h>
 #include <x86/percpu.h>
 #include "exit_internal.h"
+#include "hlt_policy.h"
 #include "platform.h"
 #include "vcpu_sched.h"
 
@@ -137,6 +139,29 @@ static void deliver_nmi(struct vcpu *v, struct vlapic *l)
 	set_nmi_window(v, l, l->nmi_pending);
 }
 
+/* An interrupt is pending, IF=1, and only the STI / MOV SS shadow keeps it
+ * out. If the shadowed instruction is HLT (the STI; HLT idiom of every
+ * idle loop), complete the HLT here: the processor would halt and be woken
+ * at once by the pending interrupt, which is then delivered with the
+ * return address after the HLT (SDM vol. 2B "STI": the shadow exists so
+ * that STI; HLT cannot lose the wake-up; vol. 2A "HLT"). This leaves the
+ * interrupt nothing to wait for, and the SVM interrupt window (V_IRQ) is
+ * not needed inside a shadow: QEMU TCG does not restore the VMCB's
+ * INTERRUPT_SHADOW at VMRUN, so after a #VMEXIT(INTR) that fell between
+ * the STI and the HLT (the host interrupt is not held off by the guest's
+ * shadow with V_INTR_MASKING) it took the virtual interrupt before the
+ * HLT: the handler ran, and the HLT then slept with the wake-up spent. */
+static void complete_shadowed_hlt(struct vcpu *v)
+{
+	uint8_t insn[INSN_MAX_LEN];
+	enum insn_mode mode;
+
+	if ((vcpu_ops->interruptibility(v) & EXTINT_BLOCKERS) != VCPU_BLOCK_SHADOW)
+		return;
+	if (hlt_completes_in_shadow(true, insn, vcpu_fetch_insn(v, insn, &mode)))
+		vcpu_ops->skip_insn(v, 1);
+}
+
 /* The full look (vcpu_deliver_interrupts' contract), when the fast path
  * cannot rule out that something is due. */
 static __attribute__((noinline)) void deliver_slow(struct vcpu *v, struct vm_platform *p)
@@ -155,6 +180,8 @@ static __attribute__((noinline)) void deliver_slow(struct vcpu *v, struct vm_pla
 	deadline = vcpu_halt_deadline(v, now);
 	deliver_nmi(v, l);
 	vector = pending_vector(p, v, &from_pic);
+	if (vector >= 0)
+		complete_shadowed_hlt(v);
 	if (vector >= 0 && !(vcpu_ops->interruptibility(v) & EXTINT_BLOCKERS)) {
 		const struct vcpu_event ev = { .type = EVENT_EXTINT, .vector = (uint8_t)vector };
 		if (vcpu_ops->inject(v, &ev) == 0) {
@@ -239,44 +266,54 @@ static bool others_may_wake(struct vcpu *v)
  * (vCPU 0 also for the PIT and RTC) or an IPI; with IF=0 only NMI, SMI,
  * INIT (or a SIPI) end it, which only another vCPU can send. When nothing
  * can ever wake it (no timer armed and no other vCPU running or able to
- * wake, or IF=0 in a one-vCPU VM) the VM is stopped. */
+ * wake, or IF=0 in a one-vCPU VM) the VM is stopped.
+ *
+ * The look for a pending interrupt and the halted flag are set under the
+ * platform lock, the lock under which every sender sets an IRR bit and
+ * then kicks (vm_platform_unlock): a sender either comes first (the look
+ * sees its interrupt) or finds the vCPU halted and wakes it (vcpu_kick ->
+ * vcpu_unhalt). Setting the flag after dropping the lock lost wake-ups: an
+ * IPI in between found the vCPU not halted, and it then slept with the
+ * interrupt pending until its next timer, or for good without one. */
 enum exit_result exit_hlt(struct vcpu *v, const struct vm_exit *e)
 {
 	struct vm_platform *p = v->vm->platform;
-	bool if_set = (v->rflags & RFLAGS_IF) != 0;
-	uint64_t deadline = 0, flags;
-	bool from_pic, due = false;
+	struct hlt_view h = {
+		.if_set = (v->rflags & RFLAGS_IF) != 0,
+		.nr_vcpus = v->vm->nr_vcpus,
+	};
+	enum hlt_action action;
+	uint64_t deadline, flags = 0;
+	bool from_pic;
 
-	if (!if_set && v->vm->nr_vcpus <= 1) {
-		vm_stop(v->vm, "halted with interrupts disabled at rip 0x%llx",
-			(unsigned long long)v->rip);
-		return EXIT_STOP;
-	}
 	if (p) {
 		struct vlapic *l = vcpu_vlapic(v);
 		flags = vm_platform_lock(p);
-		deadline = vcpu_halt_deadline(v, time_now_ns());
-		due = l->nmi_pending || l->init_pending || l->sipi_pending ||
-		      (if_set && pending_vector(p, v, &from_pic) >= 0);
-		vm_platform_unlock(p, flags);
-		if (due)
-			return EXIT_NEXT;
+		h.timer_deadline = vcpu_halt_deadline(v, time_now_ns());
+		h.nmi_init_sipi = l->nmi_pending || l->init_pending || l->sipi_pending;
+		h.extint_pending = pending_vector(p, v, &from_pic) >= 0;
 	}
-	if (!if_set)
-		deadline = 0;
-	if (!deadline && !others_may_wake(v)) {
-		vm_stop(v->vm, "halted at rip 0x%llx waiting for an interrupt (%s)",
-			(unsigned long long)v->rip,
-			!if_set ? "interrupts disabled and no other vCPU can send an NMI or INIT"
-				: v->vm->nr_vcpus > 1 ? "no interrupt source is armed on any vCPU"
-						      : "no interrupt source is armed");
-		return EXIT_STOP;
-	}
+	h.others_may_wake = others_may_wake(v);
+	action = hlt_decide(&h, &deadline);
 	/* The vCPU leaves the run queue until its timer's deadline or a kick
 	 * (vmm/vm_sched.c); it resumes after the HLT, the interrupt injected
 	 * at that entry. */
-	vcpu_halt(v, deadline);
-	return EXIT_NEXT;
+	if (action == HLT_SLEEP)
+		vcpu_halt(v, deadline);
+	if (p)
+		vm_platform_unlock(p, flags);
+	if (action != HLT_STOP_VM)
+		return EXIT_NEXT;
+	if (!h.if_set && h.nr_vcpus <= 1)
+		vm_stop(v->vm, "halted with interrupts disabled at rip 0x%llx",
+			(unsigned long long)v->rip);
+	else
+		vm_stop(v->vm, "halted at rip 0x%llx waiting for an interrupt (%s)",
+			(unsigned long long)v->rip,
+			!h.if_set ? "interrupts disabled and no other vCPU can send an NMI or INIT"
+			: h.nr_vcpus > 1 ? "no interrupt source is armed on any vCPU"
+					 : "no interrupt source is armed");
+	return EXIT_STOP;
 }
 
 /* Host events: the backend took the interrupt/NMI already. */

@@ -514,8 +514,10 @@ void msr_state_reset(struct msr_state *s, const struct msr_ctx *ctx)
 		.apic_base = APIC_BASE_DEFAULT | APIC_BASE_ENABLE | (ctx->bsp ? APIC_BASE_BSP : 0),
 		.pat = PAT_POWER_ON,
 		.misc_enable = MISC_ENABLE_RESET,
-		/* The guest TSC starts near 0 as at power-on (SDM vol. 3
-		 * §18.17): offset it back by the host TSC now. */
+		/* The guest TSC reads 0 at host TSC ctx->host_tsc, as at
+		 * power-on (SDM vol. 3 §18.17): vmm/vcpu.c passes the host
+		 * TSC of the VM's creation, so all its vCPUs share the
+		 * offset (vmm/kvmclock.h). */
 		.tsc_offset = 0 - ctx->host_tsc,
 	};
 }

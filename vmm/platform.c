@@ -1,6 +1,6 @@
 /* platform.c - the PC platform devices of a VM (see platform.h): the port
  * devices on the VM's port table (8259 pair and ELCR, 8254, RTC, port B
- * with the absent 8042, PCI configuration and reset control, the ACPI PM
+ * with the 8042, PCI configuration and reset control, the ACPI PM
  * block, fw_cfg), the I/O APIC and local APIC pages as MMIO regions (every
  * access exits as a second-level fault and is emulated through the
  * instruction decoder, vmm/mmio.c), the timers of the PIT and the RTC, and
@@ -136,7 +136,9 @@ static int pit_out(struct vm *vm, void *dev, uint16_t port, unsigned size, uint3
 	return bytes_out(dev, port, size, val, pit_byte_out);
 }
 
-/* ---- 0x60-0x64: the absent 8042 around port B ---- */
+/* ---- 0x60-0x64: the 8042 (vmm/vi8042.c) around port B ---- */
+
+static void irq_set_locked(struct vm_platform *p, unsigned gsi, bool level);
 
 static void misc_action(struct vm_platform *p, enum misc_action a, const char *how)
 {
@@ -146,16 +148,42 @@ static void misc_action(struct vm_platform *p, enum misc_action a, const char *h
 		vm_stop(p->vm, "powered off by the guest (%s)", how);
 }
 
+/* IRQ 1 and 12 follow the 8042's output buffer (vi8042.h). After a read
+ * of the buffer a line that is still high carries the next queued byte:
+ * it is lowered and raised again, the edge the 8259 and the I/O APIC
+ * latch (ISA interrupts are edge-triggered, the MADT overrides none). */
+static void kbc_update_irqs(struct vm_platform *p, bool data_read)
+{
+	static const struct { unsigned line, gsi; } irqs[] = {
+		{ VI8042_IRQ1, 1 }, { VI8042_IRQ12, 12 },
+	};
+	unsigned now = vi8042_irq_lines(&p->kbc);
+
+	for (unsigned i = 0; i < ARRAY_SIZE(irqs); i++) {
+		bool was = p->kbc_irqs & irqs[i].line, is = now & irqs[i].line;
+
+		if (data_read && was) {
+			irq_set_locked(p, irqs[i].gsi, false);
+			was = false;
+		}
+		if (was != is)
+			irq_set_locked(p, irqs[i].gsi, is);
+	}
+	p->kbc_irqs = now;
+}
+
 static int kbc_byte_in(struct vm_platform *p, uint16_t port, uint8_t *val)
 {
 	uint64_t now = time_now_ns();
 
-	if (port == MISC_PORT_B)
+	if (port == MISC_PORT_B) {
 		*val = vmisc_port_b_read(&p->misc, vpit_out(&p->pit, 2, now), now);
-	else if (port == MISC_KBC_DATA || port == MISC_KBC_STATUS)
-		*val = vmisc_kbc_read(&p->misc, port);
-	else
+	} else if (port == VI8042_DATA || port == VI8042_STATUS) {
+		*val = vi8042_read(&p->kbc, port);
+		kbc_update_irqs(p, port == VI8042_DATA);
+	} else {
 		*val = 0xFF;
+	}
 	return 0;
 }
 
@@ -166,8 +194,12 @@ static int kbc_byte_out(struct vm_platform *p, uint16_t port, uint8_t val)
 	if (port == MISC_PORT_B) {
 		vmisc_port_b_write(&p->misc, val, &gate);
 		vpit_set_gate(&p->pit, 2, gate, time_now_ns());
-	} else if (port == MISC_KBC_DATA || port == MISC_KBC_STATUS) {
-		misc_action(p, vmisc_kbc_write(&p->misc, port, val), "8042 reset line");
+	} else if (port == VI8042_DATA || port == VI8042_STATUS) {
+		bool reset = vi8042_write(&p->kbc, port, val);
+
+		kbc_update_irqs(p, false);
+		if (reset)
+			misc_action(p, MISC_RESET, "8042 reset line");
 	}
 	return 0;
 }
@@ -183,8 +215,6 @@ static int kbc_out(struct vm *vm, void *dev, uint16_t port, unsigned size, uint3
 }
 
 /* ---- CMOS RTC (0x70-0x71) ---- */
-
-static void irq_set_locked(struct vm_platform *p, unsigned gsi, bool level);
 
 /* IRQ 8 follows the RTC's IRQF. */
 static void rtc_update_irq(struct vm_platform *p, bool level)
@@ -453,7 +483,7 @@ static const struct port_dev port_devs[] = {
 	{ VPIC_SLAVE_CMD, 2, pic_in, pic_out },
 	{ VPIC_ELCR_MASTER, 2, pic_in, pic_out },
 	{ VPIT_PORT_BASE, 4, pit_in, pit_out },
-	{ MISC_KBC_DATA, 5, kbc_in, kbc_out },          /* 0x60-0x64 */
+	{ VI8042_DATA, 5, kbc_in, kbc_out },           /* 0x60-0x64 */
 	{ VRTC_PORT_INDEX, 2, rtc_in, rtc_out },
 	{ VPCI_PORT_ADDRESS, 8, pci_in, pci_out },      /* 0xCF8-0xCFF, with 0xCF9 */
 	{ PLATFORM_PM_BASE, VACPI_PM_LEN, pm_in, pm_out },
@@ -534,6 +564,7 @@ int vm_add_platform(struct vm *vm)
 	vioapic_init(&p->ioapic, PLATFORM_IOAPIC_ID, ioapic_deliver, p);
 	vpci_init(&p->pci);
 	vmisc_init(&p->misc, PLATFORM_PM_BASE, now);
+	vi8042_init(&p->kbc);
 	vm->platform = p;
 	for (unsigned i = 0; i < ARRAY_SIZE(port_devs) && !err; i++)
 		err = vm_add_io(vm, port_devs[i].base, port_devs[i].count, port_devs[i].in,

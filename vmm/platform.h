@@ -1,7 +1,8 @@
 /* platform.h - the PC platform devices every VM gets beside COM1 and the
  * test-exit port (vmm/platform.c): the 8259 pair with its ELCR, the 8254
  * PIT, the CMOS RTC, the I/O APIC at 0xFEC00000, PCI configuration space
- * with a host bridge, port B / reset control / the absent 8042, the ACPI
+ * with a host bridge, port B / reset control, the 8042 keyboard
+ * controller with a PS/2 keyboard and mouse (vmm/vi8042.c), the ACPI
  * PM block, QEMU's fw_cfg, and one local APIC per vCPU at 0xFEE00000
  * (each vCPU reaches its own); and the delivery of their interrupts into
  * the guest (vmm/exit_irq.c).
@@ -34,6 +35,7 @@
 #include "vpic.h"
 #include "vpit.h"
 #include "vrtc.h"
+#include "vi8042.h"
 
 /* Where the ACPI PM block is (the FADT names it; vmm/vacpi.h layout). */
 #define PLATFORM_PM_BASE   0x600
@@ -64,7 +66,9 @@ struct vm_platform {
 	struct vioapic ioapic;
 	struct vpci pci;
 	struct vmisc misc;
+	struct vi8042 kbc;              /* the 8042 with keyboard and mouse */
 	bool rtc_irq;                   /* IRQ 8 as last driven */
+	unsigned kbc_irqs;              /* IRQ 1 / 12 (VI8042_IRQ*) as last driven */
 	uint64_t kick;                  /* vCPUs (bit = id) to kick at unlock */
 	uint32_t dropped_msgs;          /* I/O APIC messages with no taker (logged once) */
 };

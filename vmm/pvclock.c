@@ -67,8 +67,64 @@ uint64_t pvclock_khz(uint32_t mul, int8_t shift)
 	return shift < 0 ? khz << -shift : khz >> shift;
 }
 
+uint64_t guest_tsc_vm_offset(uint64_t host_tsc_now)
+{
+	return 0 - host_tsc_now;        /* two's complement, as the CPU adds it */
+}
+
+uint64_t guest_tsc_vcpu_offset(uint64_t vm_tsc_offset, uint64_t tsc_adjust)
+{
+	return vm_tsc_offset + tsc_adjust;
+}
+
+/* Invariance alone does not make the host CPUs' TSCs equal (firmware may
+ * write them apart), and a TSC in step at boot that is not invariant may
+ * change its rate with a core's P- or C-state later (SDM vol. 3 §18.17.1),
+ * so both are needed; a virtual machine's TSC (plinth nested in KVM or in
+ * QEMU TCG, which report no invariant TSC) is one counter for all its
+ * virtual CPUs, and the warp test still has the last word. */
+bool guest_tsc_host_reliable(bool host_in_step, bool host_invariant, bool host_virtual)
+{
+	return host_in_step && (host_invariant || host_virtual);
+}
+
+/* The rule for PVCLOCK_TSC_STABLE_BIT. KVM's pvclock ABI
+ * (Documentation/virt/kvm/x86/msr.rst, MSR_KVM_SYSTEM_TIME_NEW, "flags":
+ * bit 0, announced by KVM_FEATURE_CLOCKSOURCE_STABLE_BIT, bit 24 of EAX
+ * of the KVM block's features leaf, 0x40000101 in plinth) promises with
+ * it that "time measures taken across multiple cpus are guaranteed to be
+ * monotonic": the guest then drops its own cross-CPU fix-up (Linux's pvclock last_value)
+ * and keeps sched_clock stable. Each vCPU computes its time from its own
+ * TSC with its own structure; plinth writes all of them from the VM's one
+ * reference (kvmclock.h), so the promise holds when every vCPU's TSC is
+ * the same function of the host TSC (equal offsets, i.e. equal
+ * IA32_TSC_ADJUST) and the host TSC reads the same on every host CPU a
+ * vCPU may run on (host_reliable): KVM's master clock rule (all vCPUs'
+ * TSCs matched, host clocksource the TSC). One vCPU's WRMSR to IA32_TSC
+ * breaks it for the whole VM until the TSCs are equal again. */
+bool pvclock_tsc_stable(const uint64_t *tsc_adjust, unsigned n, bool host_reliable)
+{
+	if (!host_reliable)
+		return false;
+	for (unsigned i = 1; i < n; i++)
+		if (tsc_adjust[i] != tsc_adjust[0])
+			return false;
+	return true;
+}
+
+uint64_t pvclock_host_ns(uint64_t host_tsc, uint64_t boot_tsc, uint64_t hz)
+{
+	uint64_t d = host_tsc - boot_tsc;
+
+	if (!hz)
+		return 0;
+	/* d * 1e9 / hz in seconds and the rest, as time_now_ns does it, so
+	 * the same TSC gives the same ns to the last digit. */
+	return (d / hz) * NS_PER_S + (d % hz) * NS_PER_S / hz;
+}
+
 void pvclock_fill(struct pvclock_vcpu_time_info *t, uint32_t version, uint64_t guest_tsc,
-		  uint64_t now_ns, uint32_t mul, int8_t shift)
+		  uint64_t now_ns, uint32_t mul, int8_t shift, uint8_t flags)
 {
 	memset(t, 0, sizeof(*t));
 	t->version = version;
@@ -76,11 +132,7 @@ void pvclock_fill(struct pvclock_vcpu_time_info *t, uint32_t version, uint64_t g
 	t->system_time = now_ns;
 	t->tsc_to_system_mul = mul;
 	t->tsc_shift = shift;
-	/* PVCLOCK_TSC_STABLE_BIT stays clear: each vCPU's TSC offset is set
-	 * when that vCPU is reset, so the guest TSCs of a VM are not one
-	 * synchronised counter, and the host TSC may not be invariant. The
-	 * guest then keeps the clock monotonic across its CPUs itself. */
-	t->flags = 0;
+	t->flags = flags & PVCLOCK_TSC_STABLE_BIT;   /* the only flag plinth sets */
 }
 
 void pvclock_wall_at_zero(int64_t unix_base, uint64_t origin_ns, uint32_t *sec, uint32_t *nsec)
@@ -95,4 +147,14 @@ void pvclock_wall_at_zero(int64_t unix_base, uint64_t origin_ns, uint32_t *sec, 
 	}
 	*sec = (uint32_t)s;
 	*nsec = (uint32_t)ns;
+}
+
+void pvclock_fill_vcpu(struct pvclock_vcpu_time_info *t, uint32_t version,
+		       const struct pvclock_vm_clock *c, uint64_t tsc_adjust, bool stable)
+{
+	uint64_t ref_tsc = 0 - c->vm_tsc_offset;    /* host TSC at the VM's creation */
+
+	pvclock_fill(t, version, ref_tsc + guest_tsc_vcpu_offset(c->vm_tsc_offset, tsc_adjust),
+		     pvclock_host_ns(ref_tsc, c->boot_tsc, c->hz), c->mul, c->shift,
+		     stable ? PVCLOCK_TSC_STABLE_BIT : 0);
 }

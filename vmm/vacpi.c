@@ -27,10 +27,15 @@
 #define FADT_SLP_BUTTON    BIT(5)   /* 1: no fixed-feature sleep button */
 #define FADT_TMR_VAL_EXT   BIT(8)   /* the PM timer is 32 bits */
 #define FADT_RESET_REG_SUP BIT(10)
-/* IA-PC boot architecture flags (Table 5.11): no 8042, no VGA, no MSI
- * (the VM has none of them); legacy devices (bit 0) are not claimed. */
-#define BOOT_ARCH_VGA_ABSENT BIT(2)
-#define BOOT_ARCH_MSI_ABSENT BIT(3)
+/* IA-PC boot architecture flags (Table 5.11): ISA devices the user can
+ * reach (COM1) and an 8042 (vmm/vi8042.c) are there; no VGA; MSI not
+ * supported: no device of the VM can send one (the PCI bus holds only the
+ * host bridge, and nothing would turn a device's write to 0xFEExxxxx into
+ * a local APIC interrupt), so the OS must not enable it. */
+#define BOOT_ARCH_LEGACY_DEVICES BIT(0)
+#define BOOT_ARCH_8042           BIT(1)
+#define BOOT_ARCH_VGA_ABSENT     BIT(2)
+#define BOOT_ARCH_MSI_ABSENT     BIT(3)
 
 struct out {
 	uint8_t *buf;
@@ -128,7 +133,8 @@ static void build_fadt(uint8_t *f, uint32_t facs, uint32_t dsdt, const struct va
 	put16(f, 96, 101);             /* P_LVL2_LAT > 100: no C2 */
 	put16(f, 98, 1001);            /* P_LVL3_LAT > 1000: no C3 */
 	put8(f, 108, 0x32);            /* CENTURY: the RTC's CMOS byte */
-	put16(f, 109, BOOT_ARCH_VGA_ABSENT | BOOT_ARCH_MSI_ABSENT);
+	put16(f, 109, BOOT_ARCH_LEGACY_DEVICES | BOOT_ARCH_8042 | BOOT_ARCH_VGA_ABSENT |
+			      BOOT_ARCH_MSI_ABSENT);
 	put32(f, 112, FADT_WBINVD | FADT_PROC_C1 | FADT_PWR_BUTTON | FADT_SLP_BUTTON |
 			      FADT_TMR_VAL_EXT | FADT_RESET_REG_SUP);
 	gas_io(f, 116, VACPI_RESET_PORT, 8, 1);
@@ -194,6 +200,28 @@ static const uint8_t dsdt_aml[] = {
 	0x41, 0xD0, 0x05, 0x01, 0x08, 0x5F, 0x55, 0x49, 0x44, 0x01, 0x08, 0x5F,
 	0x43, 0x52, 0x53, 0x11, 0x10, 0x0A, 0x0D, 0x47, 0x01, 0xF8, 0x03, 0xF8,
 	0x03, 0x01, 0x08, 0x22, 0x10, 0x00, 0x79, 0x00,
+	/* A second Scope (\_SB) (a Scope reopens the namespace, §19.6.122)
+	 * with the 8042's two devices, as a PC's DSDT names them so the
+	 * guest's PnP probe finds the controller (Linux's i8042 driver
+	 * trusts PnP when the FADT says an 8042 is there):
+	 *   Device (PS2K) { Name (_HID, EisaId ("PNP0303"))
+	 *     Name (_CRS, ResourceTemplate () { IO (Decode16, 0x60, 0x60, 1, 1)
+	 *       IO (Decode16, 0x64, 0x64, 1, 1) IRQNoFlags () {1} }) }
+	 *   Device (PS2M) { Name (_HID, EisaId ("PNP0F13"))
+	 *     Name (_CRS, ResourceTemplate () { IRQNoFlags () {12} }) } */
+	0x10, 0x45, 0x05, '\\', '_', 'S', 'B', '_',   /* ScopeOp, PkgLength 85 */
+	0x5B, 0x82, 0x2D, 'P', 'S', '2', 'K',        /* DeviceOp, PkgLength 45 */
+	0x08, '_', 'H', 'I', 'D', 0x0C, 0x41, 0xD0, 0x03, 0x03,    /* EISA "PNP0303" */
+	0x08, '_', 'C', 'R', 'S', 0x11, 0x18, 0x0A, 0x15,          /* Buffer (21) */
+	0x47, 0x01, 0x60, 0x00, 0x60, 0x00, 0x01, 0x01,            /* IO 0x60, 1 port */
+	0x47, 0x01, 0x64, 0x00, 0x64, 0x00, 0x01, 0x01,            /* IO 0x64, 1 port */
+	0x22, 0x02, 0x00,                                          /* IRQ mask: 1 */
+	0x79, 0x00,                                                /* End tag */
+	0x5B, 0x82, 0x1D, 'P', 'S', '2', 'M',        /* DeviceOp, PkgLength 29 */
+	0x08, '_', 'H', 'I', 'D', 0x0C, 0x41, 0xD0, 0x0F, 0x13,    /* EISA "PNP0F13" */
+	0x08, '_', 'C', 'R', 'S', 0x11, 0x08, 0x0A, 0x05,          /* Buffer (5) */
+	0x22, 0x00, 0x10,                                          /* IRQ mask: 12 */
+	0x79, 0x00,
 };
 
 static uint32_t madt_len(unsigned nr_cpus)

@@ -5,9 +5,12 @@
  * a 32-bit PM timer, SCI on IRQ 9 and the reset register at port 0xCF9,
  * FACS (§5.2.10), MADT (§5.2.12) with one local APIC per vCPU, the I/O
  * APIC, the ISA overrides (IRQ 0 -> GSI 2; SCI 9 level, active low) and
- * the LINT1 NMI, and a DSDT (§5.2.11.1) whose AML declares only \_S5 (the
- * sleep type dev_misc.c powers off on). Pure (host-tested with plinth's
- * own ACPI parser, tests/unit/test_vacpi.c). */
+ * the LINT1 NMI, and a DSDT (§5.2.11.1) whose AML declares \_S5 (the
+ * sleep type dev_misc.c powers off on) and the PC devices a guest's PnP
+ * code looks for: the PCI root bridge, the RTC, COM1 and the 8042's
+ * keyboard (PNP0303) and mouse (PNP0F13). The FADT's IA-PC boot flags
+ * say an 8042 is there, VGA is not and MSI is not supported. Pure
+ * (host-tested with plinth's own ACPI parser, tests/unit/test_vacpi.c). */
 #ifndef VMM_VACPI_H
 #define VMM_VACPI_H
 

@@ -25,8 +25,10 @@
 #include <x86/fpu.h>
 #include <x86/lapic.h>
 #include <x86/percpu.h>
+#include "kvmclock.h"
 #include "msr.h"
 #include "platform.h"
+#include "vcpu_longmode.h"     /* vcpu_load_segments */
 #include "vcpu_sched.h"
 
 const struct vcpu_ops *vcpu_ops;
@@ -154,10 +156,14 @@ static int vcpu_create_one(struct vm *vm, unsigned id)
 		kfree(full);
 		return err;
 	}
+	/* The VM's one TSC (kvmclock.h): every vCPU starts with the VM's
+	 * offset and TSC_ADJUST 0, whenever it is created. */
+	vcpu_ops->set_tsc_offset(v, vm->tsc_offset);
 	vcpu_ops->put(v);
 	irq_restore(flags);
 	{
-		const struct msr_ctx ctx = { .host_tsc = rdtsc(), .bsp = v->id == 0 };
+		/* The guest TSC reads 0 at the host TSC of the VM's creation. */
+		const struct msr_ctx ctx = { .host_tsc = 0 - vm->tsc_offset, .bsp = v->id == 0 };
 		msr_state_reset(&full->msrs, &ctx);
 	}
 	ksnprintf(full->se_name, sizeof(full->se_name), "%s/%u", vm->name, v->id);
@@ -185,6 +191,7 @@ int vcpu_create(struct vm *vm)
 		       vm->platform ? vm->platform->nr_cpus : 0);
 		return -EINVAL;
 	}
+	kvmclock_vm_init(vm);
 	for (unsigned i = 0; i < n && !err; i++) {
 		err = vcpu_create_one(vm, i);
 		if (!err)
@@ -264,10 +271,7 @@ static int set_multiboot_state(struct vcpu *v, uint32_t entry, uint32_t magic, u
 	};
 	int err;
 
-	vcpu_ops->set_seg(v, SEG_CS, &code);
-	for (enum vcpu_seg s = SEG_ES; s <= SEG_GS; s++)
-		if (s != SEG_CS)
-			vcpu_ops->set_seg(v, s, &data);
+	vcpu_load_segments(v, &code, &data, NULL, NULL);
 	err = vcpu_ops->set_cr(v, 0, 0x11);   /* PE | ET */
 	if (!err)
 		err = vcpu_ops->set_cr(v, 4, 0);
@@ -316,11 +320,7 @@ static int set_real_mode_state(struct vcpu *v, uint16_t cs, uint16_t ip)
 		       v->vm->name, vcpu_ops->name, err);
 		return err == -EINVAL ? -ENOTSUP : err;
 	}
-	vcpu_ops->set_seg(v, SEG_CS, &code);
-	for (enum vcpu_seg s = SEG_ES; s <= SEG_GS; s++)
-		if (s != SEG_CS)
-			vcpu_ops->set_seg(v, s, &data);
-	vcpu_ops->set_dtable(v, true, &ivt);
+	vcpu_load_segments(v, &code, &data, NULL, &ivt);
 	memset(v->gpr, 0, sizeof(v->gpr));
 	v->rip = ip;
 	v->rflags = 0x2;
@@ -667,14 +667,9 @@ static int vcpu_init_state(struct vcpu *v)
 		return err;
 	}
 	vcpu_ops->set_efer(v, 0);
-	vcpu_ops->set_seg(v, SEG_CS, &code);
-	for (enum vcpu_seg s = SEG_ES; s <= SEG_GS; s++)
-		if (s != SEG_CS)
-			vcpu_ops->set_seg(v, s, &data);
+	vcpu_load_segments(v, &code, &data, &table, &table);
 	vcpu_ops->set_seg(v, SEG_LDTR, &ldtr);
 	vcpu_ops->set_seg(v, SEG_TR, &tr);
-	vcpu_ops->set_dtable(v, false, &table);
-	vcpu_ops->set_dtable(v, true, &table);
 	vcpu_ops->set_xcr0(v, 1);
 	if (vcpu_ops->init_reset)
 		vcpu_ops->init_reset(v);
@@ -793,8 +788,6 @@ enum slice_result vcpu_run_slice(struct vcpu *v, uint64_t slice_end, volatile bo
 		if (lapic && __builtin_expect(mp_requests_pending(lapic), 0) &&
 		    vcpu_mp_requests(v, lapic))
 			return vm->state != VM_RUNNING ? SLICE_STOPPED : SLICE_PARKED;
-		if (*resched)
-			return SLICE_OVER;
 		/* now_tsc is from the last exit: the handler's time since is
 		 * at most a few microseconds late. */
 		if (__builtin_expect(now_tsc >= limit_tsc || vm_sched_next_wake() != wake, 0)) {
@@ -811,6 +804,18 @@ enum slice_result vcpu_run_slice(struct vcpu *v, uint64_t slice_end, volatile bo
 			base_tsc = rdtsc();
 			limit_tsc = deadline_tsc(MIN(slice_end, wake), now, base_tsc);
 			guest_ns = 0;   /* converted again from the new pair */
+		}
+		/* The last look before the entry runs with host interrupts off
+		 * until the guest is entered (vm_sched.c, "Kicks"): a kick
+		 * whose IPI came before this point set *resched, one after it
+		 * stays pending and makes the guest exit at once. Looked at
+		 * with interrupts on, a kick between the look and the entry
+		 * was taken by the host and the guest ran on without the
+		 * interrupt sent to it until its next exit (up to a slice). */
+		irq_disable();
+		if (*resched) {
+			irq_enable();
+			return SLICE_OVER;
 		}
 		/* Virtual interrupts due now are injected at this entry. */
 		vcpu_deliver_interrupts(v);
@@ -833,6 +838,9 @@ enum slice_result vcpu_run_slice(struct vcpu *v, uint64_t slice_end, volatile bo
 			arm_slice_lapic_timer(v, MIN(slice_end, wake));
 		entered = rdtsc();
 		err = vcpu_ops->run(v, &exit);
+		/* The host interrupt behind an external-interrupt exit (a kick,
+		 * the slice timer) is taken here. */
+		irq_enable();
 		now_tsc = rdtsc();
 
 		/* Guest time: entry to exit, the world switches included. */

@@ -20,7 +20,36 @@
  * Sleepers are few (one per halted vCPU): a small table under a spinlock,
  * scanned linearly, with the earliest deadline cached for the run slices
  * (which make their guest exit then, so a sleeper is woken in time even
- * when every CPU is busy). */
+ * when every CPU is busy).
+ *
+ * Kicks: how an interrupt sent to a vCPU from elsewhere (another vCPU's
+ * IPI, a device, the console) reaches it without a lost wake-up.
+ *  Sender: (S1) under the VM's platform lock, set the IRR bit (or NMI,
+ *    INIT, SIPI) in the target's vlapic and its `changed` flag; (S2) still
+ *    under that lock (vm_platform_unlock) or after it, vcpu_kick(target):
+ *    unpark it (waiting for a SIPI), else unhalt it (atomic exchange of
+ *    `halted`: exactly one of kick and timer wakes it) and put it on a run
+ *    queue, else, when it is RUNNING on another CPU, vm_sched_kick: set
+ *    that CPU's resched flag, then send VEC_IPI_RESCHED.
+ *  Target halting: exit_hlt and halt_really_ends look for a pending
+ *    interrupt and set `halted` in one platform-lock section, so S1 comes
+ *    either before the look (seen: no halt) or after `halted` is set (the
+ *    kick finds it halted). The loop then blocks it, adds it to the
+ *    sleepers only if still halted, and wakes it again if a kick unhalted
+ *    it meanwhile (loop_once, SLICE_HALTED).
+ *  Target running: the run slice's last look before an entry (resched
+ *    flag, then vlapic `changed`, vcpu_deliver_interrupts) runs with host
+ *    interrupts disabled until VMRUN/VMRESUME: a reschedule IPI that came
+ *    before it set the flag (seen), one after it stays pending and makes
+ *    the guest exit at once (INTR intercept / external-interrupt exiting).
+ *  Target about to run: it was queued (not RUNNING) when the sender looked,
+ *    so no IPI; its `changed` store (S1) and its state load in vcpu_kick
+ *    are ordered by a full fence there, and the target's switch-in (state
+ *    RUNNING) and its load of `changed` by the atomic exchange at the start
+ *    of its run slice: one of the two sees the other (store-load order
+ *    needs the fence on x86, SDM vol. 3 §10.2.3.4).
+ *  Idle CPU: idle() checks its resched flag with interrupts disabled and
+ *    halts with STI; HLT, so an IPI after the check ends the HLT. */
 #include <plinth/log.h>
 #include <plinth/options.h>
 #include <plinth/panic.h>
@@ -170,8 +199,10 @@ void vcpu_kick(struct vcpu *v)
 		wake_entity(v, time_now_ns());
 		return;
 	}
-	/* Running elsewhere: the IPI makes it exit (IF=1) so the new
-	 * interrupt is injected at its next entry. */
+	/* Running elsewhere: the IPI makes it exit so the new interrupt is
+	 * injected at its next entry. The fence orders the caller's vlapic
+	 * change before the look at the state ("Kicks" above). */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (sched_entity_state(se) == SCHED_RUNNING && sched_entity_cpu(se) != this_cpu()->cpu_id)
 		vm_sched_kick(BIT(sched_entity_cpu(se)));
 }

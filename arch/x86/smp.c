@@ -22,6 +22,7 @@
 #include <x86/lapic.h>
 #include <x86/percpu.h>
 #include <x86/smp_trampoline.h>
+#include <x86/tsc_sync.h>
 
 #define AP_STACK_PAGES        8
 #define AP_ONLINE_TIMEOUT_US  1000000   /* per AP (virtual time in Bochs) */
@@ -248,6 +249,7 @@ void smp_boot_aps(void)
 				if (r == AP_ONLINE) {
 					pr_debug("smp: CPU %u (APIC id %u) online", next_cpu,
 						 c->apic_id);
+					tsc_sync_source(next_cpu);
 					next_cpu++;
 				} else if (r == AP_LATE) {
 					any_late = true;
@@ -265,6 +267,7 @@ void smp_boot_aps(void)
 			skipped, limit, (unsigned long long)hv_opts.max_cpus, MAX_CPUS);
 	pr_info("smp: %u CPUs online (%u enabled in the MADT, limit %u)", cpu_online_count(),
 		listed, limit);
+	tsc_sync_report(cpu_online_count());
 }
 
 void smp_ap_main(struct percpu *pc)
@@ -286,6 +289,7 @@ void smp_ap_main(struct percpu *pc)
 	 * VMX/SVM on the machine it does nothing. */
 	(void)virt_cpu_enable();
 	__atomic_store_n(&pc->online, true, __ATOMIC_RELEASE);
+	tsc_sync_target(pc->cpu_id);   /* the BSP's TSC warp test (tsc_sync.h) */
 	/* Instead of idling: run vCPUs once the scheduler is up (it halts
 	 * until then). */
 	vmm_cpu_loop();

@@ -102,6 +102,10 @@ struct vm {
 	struct vm_config *config;        /* what it was built from (vmctl reset), or NULL */
 	void (*on_stopped)(struct vm *vm);  /* called once when its last vCPU left the
 					       scheduler (vmm/vmctl.c) */
+	/* The guest TSC of every vCPU is host TSC + tsc_offset + its
+	 * IA32_TSC_ADJUST: one clock, reading 0 when the VM was created
+	 * (vmm/kvmclock.h). */
+	uint64_t tsc_offset;
 	/* Statistics (vmm/stats.c), printed when the VM stops. */
 	uint64_t start_tsc;              /* host TSC when the VM was first entered */
 	uint64_t stop_tsc;               /* host TSC when it stopped */

@@ -70,6 +70,18 @@ static inline void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, u
 {
 	cpuid_count(leaf, 0, a, b, c, d);
 }
+/* MAXPHYADDR, the width of physical addresses: CPUID 80000008H EAX[7:0]
+ * (SDM vol. 2A CPUID); 36 where that leaf is missing (SDM vol. 3 §4.1.4). */
+static inline unsigned cpuid_phys_addr_bits(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid_count(0x80000000, 0, &a, &b, &c, &d);
+	if (a < 0x80000008)
+		return 36;
+	cpuid_count(0x80000008, 0, &a, &b, &c, &d);
+	return a & 0xFF;
+}
 static inline uint64_t rdmsr(uint32_t msr)
 {
 	uint32_t lo, hi;

@@ -4,8 +4,9 @@
 # mk/linux.mk) under SVM in QEMU TCG (-cpu max, -smp 2): Linux must find
 # both local APICs in plinth's MADT, start the AP through INIT/SIPI/SIPI,
 # bring both CPUs up ("smpboot: Total of 2 processors activated"), /init
-# must count 2 processors in /proc/cpuinfo, and the ACPI S5 power-off must
-# stop the VM with both vCPUs.
+# must count 2 processors in /proc/cpuinfo, the two CPUs' TSCs must be one
+# clock (no "Marking TSC unstable", no "Unstable clock detected"), and the
+# ACPI S5 power-off must stop the VM with both vCPUs.
 # boot-test: slow
 . "$(dirname "$0")/lib.sh"
 bt_begin linux-smp-svm-qemu
@@ -21,6 +22,16 @@ bt_expect '\[linux\] .*smpboot: Total of 2 processors activated' "'smpboot: Tota
 bt_expect '\[linux\] .*PLINTH-LINUX-INIT: ok' "the /init marker"
 bt_expect '\[linux\] .*PLINTH-LINUX-INIT: cpus 2([^0-9]|$)' "'PLINTH-LINUX-INIT: cpus 2' (/proc/cpuinfo lists 2 processors)"
 bt_reject '\[linux\] .*(CPU[0-9]* failed to report alive state|do_boot_cpu failed|Not responding|APIC error)' "an AP start-up failure"
+# One guest TSC per VM (vmm/kvmclock.h): the vCPUs' TSCs are in step, as
+# on a PC, so Linux keeps the TSC (its sync check between the two CPUs
+# passes) and sched_clock stays stable; plinth offers the invariant TSC
+# and kvm-clock's stable bit only after its own boot test found the host
+# CPUs' TSCs in step.
+bt_expect 'tsc: the TSCs of the 2 CPUs are in step \(warp test of 1 AP with the BSP: [0-9]+ reads, none went back\)' "'tsc: the TSCs of the 2 CPUs are in step' (plinth's boot warp test)"
+bt_expect 'vm linux: guest TSC: one clock for its 2 vCPUs, offered as invariant and stable' "'vm linux: guest TSC: one clock ... stable' (the host TSCs in step)"
+bt_reject '\[linux\] .*(Marking TSC unstable|Unstable clock detected|TSC synchronization \[CPU|TSC warp|sched_clock: Marking unstable)' "an unstable or unsynchronized guest TSC"
+bt_reject 'tsc: CPU [0-9]+.*(out of step|did not)' "host TSCs out of step (plinth's boot warp test)"
+bt_expect '\[linux\] .*clocksource: Switched to clocksource (tsc|kvm-clock)' "the guest's clocksource on the TSC (tsc or kvm-clock)"
 bt_expect '\[linux\] .*ACPI: PM: Preparing to enter system sleep state S5' "the guest's S5 entry"
 bt_expect 'vm linux: stopped: powered off by the guest \(ACPI S5\)' "'vm linux: stopped: powered off ...'"
 bt_expect 'vm linux: stopped after [0-9.]+ s' "the VM's statistics line"

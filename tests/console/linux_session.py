@@ -2,7 +2,7 @@
 """linux_session.py - an administrator's session with the Linux VM of the
 default image, on plinth's serial console (the console domain's shell).
 
-Uses tests/console/session.py's Session (emulator, socket, typing, prompt
+Uses tests/console/session.py's Session and run (emulator, socket, typing, prompt
 matching). Prints one verdict line "PASS: NAME" or "FAIL: NAME: why; ..."
 and writes the transcript to LOG.
 
@@ -26,12 +26,11 @@ busybox initramfs with plinth.init=shell) starts at boot. The session:
 """
 import os
 import re
-import subprocess
 import sys
 
 sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from session import PROMPT, Session, free_kib  # noqa: E402  (vtests' helpers)
+from session import PROMPT, free_kib, run  # noqa: E402  (session.py's helpers)
 
 MARKER = r"PLINTH-LINUX-INIT: ok"
 GUEST_PROMPT = r"linux:[^\n]*# "
@@ -168,41 +167,14 @@ def session(s):
         s.fail("mem: linux's %d MiB did not come back after its power-off (%s -> %s KiB free)"
                % (VM_MIB, running, after))
 
-    s.mark = len(s.buf)
-    s.type("poweroff")
-    try:
-        s.proc.wait(timeout=30 * s.speed)
-    except subprocess.TimeoutExpired:
-        s.fail("poweroff did not end the machine")
+    s.poweroff()
 
 
 def main():
     if len(sys.argv) < 7 or sys.argv[5] != "--":
         sys.stderr.write(__doc__)
         return 2
-    name, log, connect, speed = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
-    try:
-        s = Session(name, log, connect, speed, sys.argv[6:])
-    except (OSError, RuntimeError) as e:
-        print("FAIL: %s: %s" % (name, e))
-        return 1
-    try:
-        session(s)
-    except (OSError, RuntimeError) as e:
-        s.fail("session error: %s" % e)
-    finally:
-        if s.proc.poll() is None:
-            s.proc.kill()
-        s.close()
-    if s.fails:
-        print("FAIL: %s: %s" % (name, "; ".join(s.fails)))
-        tail = s.text(0).splitlines()[-30:]
-        print("    --- last 30 lines of %s ---" % log)
-        for line in tail:
-            print("    | " + line)
-        return 1
-    print("PASS: %s" % name)
-    return 0
+    return run(sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4]), sys.argv[6:], session)
 
 
 if __name__ == "__main__":

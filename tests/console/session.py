@@ -192,6 +192,46 @@ class Session:
         self._pump(0)
         self.log.close()
 
+    def poweroff(self):
+        """The session's last command: poweroff must end the machine."""
+        self.mark = len(self.buf)
+        self.type("poweroff")
+        try:
+            self.proc.wait(timeout=30 * self.speed)
+        except subprocess.TimeoutExpired:
+            self.fail("poweroff did not end the machine")
+
+
+def run(name, log, connect, speed, cmd, body):
+    """Start the emulator (cmd) as a Session, run body(session), then end
+    the emulator and print the one verdict line (with the transcript's last
+    30 lines on failure). Returns the exit status: 0 PASS, 1 FAIL."""
+    # The runner's timeout sends SIGTERM: end like an error, so the
+    # emulator is killed and the transcript closed (finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("%s: terminated" % name))
+    try:
+        s = Session(name, log, connect, speed, cmd)
+    except (OSError, RuntimeError) as e:
+        print("FAIL: %s: %s" % (name, e))
+        return 1
+    try:
+        body(s)
+    except (OSError, RuntimeError) as e:
+        s.fail("session error: %s" % e)
+    finally:
+        if s.proc.poll() is None:
+            s.proc.kill()
+        s.close()
+    if s.fails:
+        print("FAIL: %s: %s" % (name, "; ".join(s.fails)))
+        tail = s.text(0).splitlines()[-30:]
+        print("    --- last 30 lines of %s ---" % log)
+        for line in tail:
+            print("    | " + line)
+        return 1
+    print("PASS: %s" % name)
+    return 0
+
 
 def editor_echo(line):
     """What the shell's line editor shows of line (console/lineedit.c):
@@ -359,18 +399,10 @@ def session(s, rounds):
     if len(re.findall(r"^console ", out, re.M)) != 1:
         s.fail("vm list after the restart: not exactly one console")
 
-    s.mark = len(s.buf)
-    s.type("poweroff")
-    try:
-        s.proc.wait(timeout=30 * s.speed)
-    except subprocess.TimeoutExpired:
-        s.fail("poweroff did not end the machine")
+    s.poweroff()
 
 
 def main():
-    # The runner's timeout sends SIGTERM: end like an error, so the
-    # emulator is killed and the transcript closed (finally below).
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit("session.py: terminated"))
     args = sys.argv[1:]
     rounds = 10
     if len(args) >= 6 and args[4] != "--":
@@ -381,29 +413,7 @@ def main():
     if len(args) < 6 or args[4] != "--":
         sys.stderr.write(__doc__)
         return 2
-    name, log, connect, speed = args[0], args[1], args[2], float(args[3])
-    try:
-        s = Session(name, log, connect, speed, args[5:])
-    except (OSError, RuntimeError) as e:
-        print("FAIL: %s: %s" % (name, e))
-        return 1
-    try:
-        session(s, rounds)
-    except (OSError, RuntimeError) as e:
-        s.fail("session error: %s" % e)
-    finally:
-        if s.proc.poll() is None:
-            s.proc.kill()
-        s.close()
-    if s.fails:
-        print("FAIL: %s: %s" % (name, "; ".join(s.fails)))
-        tail = s.text(0).splitlines()[-30:]
-        print("    --- last 30 lines of %s ---" % log)
-        for line in tail:
-            print("    | " + line)
-        return 1
-    print("PASS: %s" % name)
-    return 0
+    return run(args[0], args[1], args[2], float(args[3]), args[5:], lambda s: session(s, rounds))
 
 
 if __name__ == "__main__":

@@ -1,9 +1,9 @@
 /* test_vacpi_pm.c - the fixed-function ports of vmm/dev_misc.c: the ACPI
  * PM block (PM1 status write-1-to-clear, enable, control with SCI_EN stuck
  * on and SLP_EN + the \_S5 type powering off, other sleep types refused,
- * the 3.579545 MHz PM timer), port B (gate, refresh toggle, OUT2), the
- * absent 8042 with its reset commands, reset control at 0xCF9, accesses
- * outside the PM block. */
+ * the 3.579545 MHz PM timer), port B (gate, refresh toggle, OUT2), reset
+ * control at 0xCF9, accesses outside the PM block. (The 8042's reset line
+ * is tests/unit/test_vi8042.c.) */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -124,17 +124,6 @@ static void test_resets(void **state)
 	struct vmisc m;
 
 	vmisc_init(&m, PM, 0);
-	/* No 8042: everything reads 0xFF (Linux: "no controller"). */
-	assert_int_equal(vmisc_kbc_read(&m, MISC_KBC_STATUS), 0xFF);
-	assert_int_equal(vmisc_kbc_read(&m, MISC_KBC_DATA), 0xFF);
-	assert_int_equal(vmisc_kbc_write(&m, MISC_KBC_STATUS, 0xAA), MISC_NONE);
-	assert_int_equal(vmisc_kbc_write(&m, MISC_KBC_STATUS, 0xFE), MISC_RESET);
-	assert_int_equal(vmisc_kbc_write(&m, MISC_KBC_STATUS, 0xFF), MISC_NONE);  /* pulses nothing */
-	assert_int_equal(vmisc_kbc_write(&m, MISC_KBC_STATUS, 0xD1), MISC_NONE);
-	assert_int_equal(vmisc_kbc_write(&m, MISC_KBC_DATA, 0xDF), MISC_NONE);    /* bit 0 set */
-	assert_int_equal(vmisc_kbc_write(&m, MISC_KBC_STATUS, 0xD1), MISC_NONE);
-	assert_int_equal(vmisc_kbc_write(&m, MISC_KBC_DATA, 0xDE), MISC_RESET);
-	assert_int_equal(vmisc_kbc_write(&m, MISC_KBC_DATA, 0xDE), MISC_NONE);    /* no command */
 	/* 0xCF9: SYS_RST kept, RST_CPU's rising edge resets and clears. */
 	assert_int_equal(vmisc_reset_control_write(&m, 0x02), MISC_NONE);
 	assert_int_equal(vmisc_reset_control_read(&m), 0x02);

@@ -20,7 +20,7 @@
  *     16(%rsp)  gpr pointer (struct vcpu.gpr)
  *     24(%rsp)  r15, r14, r13, r12, rbx, rbp  (host callee-saved)
  *               return address into svm_run() */
-#include "../vmx/vmx_gpr_offsets.h"
+#include "../guest_gpr_swap.h"    /* and vmx_gpr_offsets.h */
 
 	.text
 	.code64
@@ -43,41 +43,12 @@ svm_enter:
 	vmsave %rax               /* host FS/GS/TR/LDTR/syscall MSRs */
 	mov %rsi, %rax
 	vmload %rax               /* the guest's */
-	mov GPR_RCX(%rdi), %rcx
-	mov GPR_RDX(%rdi), %rdx
-	mov GPR_RBX(%rdi), %rbx
-	mov GPR_RBP(%rdi), %rbp
-	mov GPR_RSI(%rdi), %rsi
-	mov GPR_R8(%rdi), %r8
-	mov GPR_R9(%rdi), %r9
-	mov GPR_R10(%rdi), %r10
-	mov GPR_R11(%rdi), %r11
-	mov GPR_R12(%rdi), %r12
-	mov GPR_R13(%rdi), %r13
-	mov GPR_R14(%rdi), %r14
-	mov GPR_R15(%rdi), %r15
-	mov GPR_RDI(%rdi), %rdi
+	LOAD_GUEST_GPRS          /* RAX: VMRUN loads the guest's from the VMCB */
 	sti
 	vmrun %rax
 	/* #VMEXIT: RAX = VMCB address, RSP as above, guest GPRs live. */
 	cli
-	push %rdi                 /* guest RDI; the gpr pointer is now at 24(%rsp) */
-	mov 24(%rsp), %rdi
-	mov %rcx, GPR_RCX(%rdi)
-	mov %rdx, GPR_RDX(%rdi)
-	mov %rbx, GPR_RBX(%rdi)
-	mov %rbp, GPR_RBP(%rdi)
-	mov %rsi, GPR_RSI(%rdi)
-	mov %r8, GPR_R8(%rdi)
-	mov %r9, GPR_R9(%rdi)
-	mov %r10, GPR_R10(%rdi)
-	mov %r11, GPR_R11(%rdi)
-	mov %r12, GPR_R12(%rdi)
-	mov %r13, GPR_R13(%rdi)
-	mov %r14, GPR_R14(%rdi)
-	mov %r15, GPR_R15(%rdi)
-	pop %rcx
-	mov %rcx, GPR_RDI(%rdi)
+	STORE_GUEST_GPRS ptr_slot=16, scratch=%rcx
 	pop %rax                  /* guest VMCB */
 	vmsave %rax
 	pop %rax                  /* host save area */

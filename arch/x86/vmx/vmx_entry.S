@@ -8,7 +8,7 @@
  *                    return address into vmx_run()
  * A VM exit restores RSP = HOST_RSP and RIP = vmx_exit_stub, all other
  * general-purpose registers hold the guest's values (§28.5.3). */
-#include "vmx_gpr_offsets.h"
+#include "../guest_gpr_swap.h"    /* and vmx_gpr_offsets.h */
 
 	.text
 	.code64
@@ -31,21 +31,7 @@ vmx_enter:
 	jbe .Lfail
 	/* ZF from here to VMLAUNCH/VMRESUME: MOV does not change flags. */
 	test %esi, %esi
-	mov GPR_RAX(%rdi), %rax
-	mov GPR_RCX(%rdi), %rcx
-	mov GPR_RDX(%rdi), %rdx
-	mov GPR_RBX(%rdi), %rbx
-	mov GPR_RBP(%rdi), %rbp
-	mov GPR_RSI(%rdi), %rsi
-	mov GPR_R8(%rdi), %r8
-	mov GPR_R9(%rdi), %r9
-	mov GPR_R10(%rdi), %r10
-	mov GPR_R11(%rdi), %r11
-	mov GPR_R12(%rdi), %r12
-	mov GPR_R13(%rdi), %r13
-	mov GPR_R14(%rdi), %r14
-	mov GPR_R15(%rdi), %r15
-	mov GPR_RDI(%rdi), %rdi
+	LOAD_GUEST_GPRS rax=1
 	jnz 1f
 	vmlaunch
 	jmp .Lfail        /* reached only if VMLAUNCH failed */
@@ -59,24 +45,7 @@ vmx_enter:
 	.globl vmx_exit_stub
 	.type vmx_exit_stub, @function
 vmx_exit_stub:
-	push %rdi                 /* guest RDI; the gpr pointer is now at 8(%rsp) */
-	mov 8(%rsp), %rdi
-	mov %rax, GPR_RAX(%rdi)
-	mov %rcx, GPR_RCX(%rdi)
-	mov %rdx, GPR_RDX(%rdi)
-	mov %rbx, GPR_RBX(%rdi)
-	mov %rbp, GPR_RBP(%rdi)
-	mov %rsi, GPR_RSI(%rdi)
-	mov %r8, GPR_R8(%rdi)
-	mov %r9, GPR_R9(%rdi)
-	mov %r10, GPR_R10(%rdi)
-	mov %r11, GPR_R11(%rdi)
-	mov %r12, GPR_R12(%rdi)
-	mov %r13, GPR_R13(%rdi)
-	mov %r14, GPR_R14(%rdi)
-	mov %r15, GPR_R15(%rdi)
-	pop %rax
-	mov %rax, GPR_RDI(%rdi)
+	STORE_GUEST_GPRS ptr_slot=0, scratch=%rax, rax=1
 	add $8, %rsp              /* the gpr pointer */
 	xor %eax, %eax
 .Lrestore_host:

@@ -7,27 +7,33 @@
 #include <plinth/vcpu_ops.h>
 #include <x86/vmx.h>
 
+/* The instruction exits whose kind is all the decoding they need (no
+ * qualification, no re-injected event): one list for both tables below,
+ * the decoder's and the backend's fast path (vmx_insn_exit_kind). */
+#define INSN_EXIT_KINDS                          \
+	[VMX_EXIT_CPUID] = EXIT_CPUID,           \
+	[VMX_EXIT_HLT] = EXIT_HLT,               \
+	[VMX_EXIT_INVD] = EXIT_INVD,             \
+	[VMX_EXIT_VMCALL] = EXIT_HYPERCALL,      \
+	[VMX_EXIT_RDMSR] = EXIT_MSR_READ,        \
+	[VMX_EXIT_WRMSR] = EXIT_MSR_WRITE,       \
+	[VMX_EXIT_PAUSE] = EXIT_PAUSE,           \
+	[VMX_EXIT_WBINVD] = EXIT_WBINVD,         \
+	[VMX_EXIT_XSETBV] = EXIT_XSETBV,
+
 /* Basic exit reason -> kind for exits that need no further decoding. Any
  * reason not listed (and not decoded below) is EXIT_UNKNOWN. */
 static const uint8_t simple_kind[] = {
+	INSN_EXIT_KINDS
 	[VMX_EXIT_EXTINT] = EXIT_EXTINT,
 	[VMX_EXIT_TRIPLE_FAULT] = EXIT_TRIPLE_FAULT,
 	[VMX_EXIT_INIT] = EXIT_INIT,
 	[VMX_EXIT_SIPI] = EXIT_SIPI,
 	[VMX_EXIT_INTR_WINDOW] = EXIT_INTR_WINDOW,
 	[VMX_EXIT_NMI_WINDOW] = EXIT_NMI_WINDOW,
-	[VMX_EXIT_CPUID] = EXIT_CPUID,
-	[VMX_EXIT_HLT] = EXIT_HLT,
-	[VMX_EXIT_INVD] = EXIT_INVD,
-	[VMX_EXIT_VMCALL] = EXIT_HYPERCALL,
-	[VMX_EXIT_RDMSR] = EXIT_MSR_READ,
-	[VMX_EXIT_WRMSR] = EXIT_MSR_WRITE,
 	[VMX_EXIT_MWAIT] = EXIT_MONITOR_MWAIT,
 	[VMX_EXIT_MONITOR] = EXIT_MONITOR_MWAIT,
-	[VMX_EXIT_PAUSE] = EXIT_PAUSE,
 	[VMX_EXIT_PREEMPT_TIMER] = EXIT_PREEMPT_TIMER,
-	[VMX_EXIT_WBINVD] = EXIT_WBINVD,
-	[VMX_EXIT_XSETBV] = EXIT_XSETBV,
 	/* VMCLEAR..VMXON are 19..27; INVEPT 50, INVVPID 53, VMFUNC 59 */
 	[19] = EXIT_VIRT_INSN, [20] = EXIT_VIRT_INSN, [21] = EXIT_VIRT_INSN,
 	[22] = EXIT_VIRT_INSN, [23] = EXIT_VIRT_INSN, [24] = EXIT_VIRT_INSN,
@@ -81,16 +87,9 @@ static const uint8_t exit_not_needed[64] = {
 #undef ONLY
 
 const uint8_t vmx_insn_exit_kind[VMX_INSN_EXIT_REASONS] = {
-	[VMX_EXIT_CPUID] = EXIT_CPUID,
-	[VMX_EXIT_HLT] = EXIT_HLT,
-	[VMX_EXIT_INVD] = EXIT_INVD,
-	[VMX_EXIT_VMCALL] = EXIT_HYPERCALL,
-	[VMX_EXIT_RDMSR] = EXIT_MSR_READ,
-	[VMX_EXIT_WRMSR] = EXIT_MSR_WRITE,
-	[VMX_EXIT_PAUSE] = EXIT_PAUSE,
-	[VMX_EXIT_WBINVD] = EXIT_WBINVD,
-	[VMX_EXIT_XSETBV] = EXIT_XSETBV,
+	INSN_EXIT_KINDS
 };
+#undef INSN_EXIT_KINDS
 
 unsigned vmx_exit_needs(uint32_t reason)
 {
