@@ -62,15 +62,21 @@ int64_t hc_vm_list(struct vcpu *v, const struct hc_args *a)
 	return err ? err : n;
 }
 
+/* The VM whose id is the call's first argument: 0, or -ENOENT for an id
+ * out of range or unused (vmctl_info's answer). */
+static int info_of_arg0(const struct hc_args *a, struct vmctl_vm_info *info)
+{
+	if (a->a0 >= VMCTL_MAX_VMS)
+		return -ENOENT;
+	return vmctl_info((unsigned)a->a0, info);
+}
+
 int64_t hc_vm_info(struct vcpu *v, const struct hc_args *a)
 {
 	struct vmctl_vm_info info;
 	struct hc_vm_info out;
-	int err;
+	int err = info_of_arg0(a, &info);
 
-	if (a->a0 >= VMCTL_MAX_VMS)
-		return -ENOENT;
-	err = vmctl_info((unsigned)a->a0, &info);
 	if (err)
 		return err;
 	info_to_abi(&info, &out);
@@ -229,11 +235,8 @@ int64_t hc_sched_get(struct vcpu *v, const struct hc_args *a)
 {
 	struct vmctl_vm_info info;
 	struct hc_sched out;
-	int err;
+	int err = info_of_arg0(a, &info);
 
-	if (a->a0 >= VMCTL_MAX_VMS)
-		return -ENOENT;
-	err = vmctl_info((unsigned)a->a0, &info);
 	if (err)
 		return err;
 	out.weight = info.weight;
