@@ -58,18 +58,11 @@ int vmm_init(void)
 	}
 }
 
-/* What the image sink writes into: the VM and the layout that checks
- * every piece against the others. */
-struct load_ctx {
-	struct vm *vm;
-	struct guest_layout layout;
-};
-
-static int write_image(void *ctx, uint64_t gpa, const uint8_t *data, uint64_t filesz,
-		       uint64_t memsz)
+int load_ctx_write(void *ctx, uint64_t gpa, const uint8_t *data, uint64_t filesz,
+		   uint64_t memsz)
 {
 	struct load_ctx *lc = ctx;
-	int err = layout_reserve(&lc->layout, gpa, memsz, "the image");
+	int err = layout_reserve(&lc->layout, gpa, memsz, lc->what);
 
 	if (!err)
 		err = vm_write_guest(lc->vm, gpa, data, filesz);
@@ -185,13 +178,14 @@ static int load_multiboot(struct vm *vm, const struct boot_info *bi, const struc
 	if (!lc)
 		return -ENOMEM;
 	lc->vm = vm;
+	lc->what = "the image";
 	layout_init(&lc->layout, cfg->memory);
 	/* The legacy VGA/ROM hole is RAM here but reserved in the guest's
 	 * memory map (mb1_info.c): nothing is placed there. */
 	err = layout_reserve(&lc->layout, MB1_LOW_RAM_END, MiB - MB1_LOW_RAM_END,
 			     "the legacy hole 640 KiB-1 MiB");
 	sink = (struct image_sink){
-		.write = write_image, .ctx = lc, .min_gpa = LOADER_MIN_GPA,
+		.write = load_ctx_write, .ctx = lc, .min_gpa = LOADER_MIN_GPA,
 		.max_gpa = MIN(cfg->memory, 4 * GiB),
 	};
 	if (!err) {

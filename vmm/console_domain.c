@@ -43,25 +43,6 @@ static unsigned restarts;                /* in the current window */
 static unsigned starts;                  /* domains started since boot */
 static uint64_t window_start_ns;
 
-/* What the image sink writes into. */
-struct load_ctx {
-	struct vm *vm;
-	struct guest_layout layout;
-};
-
-static int write_image(void *ctx, uint64_t gpa, const uint8_t *data, uint64_t filesz,
-		       uint64_t memsz)
-{
-	struct load_ctx *lc = ctx;
-	int err = layout_reserve(&lc->layout, gpa, memsz, "the console image");
-
-	if (!err)
-		err = vm_write_guest(lc->vm, gpa, data, filesz);
-	if (!err && memsz > filesz)
-		err = vm_zero_guest(lc->vm, gpa + filesz, memsz - filesz);
-	return err;
-}
-
 /* Load the image as a Multiboot 1 kernel (spec 0.6.96 §3.1-3.3) with a
  * small information block in low memory; set the vCPU's entry state. */
 static int load_image(struct vm *vm)
@@ -79,9 +60,10 @@ static int load_image(struct vm *vm)
 	if (!lc)
 		return -ENOMEM;
 	lc->vm = vm;
+	lc->what = "the console image";
 	layout_init(&lc->layout, CONSOLE_RAM);
 	sink = (struct image_sink){
-		.write = write_image, .ctx = lc, .min_gpa = MiB, .max_gpa = CONSOLE_RAM,
+		.write = load_ctx_write, .ctx = lc, .min_gpa = MiB, .max_gpa = CONSOLE_RAM,
 	};
 	err = mb1_load(console_image_start, (size_t)(console_image_end - console_image_start),
 		       &sink, &entry);

@@ -39,6 +39,19 @@ int layout_reserve(struct guest_layout *l, uint64_t base, uint64_t size, const c
 int layout_place(struct guest_layout *l, uint64_t size, uint64_t align, uint64_t lo,
 		 uint64_t hi, const char *what, uint64_t *base);
 
+/* The image sink a VM's loader writes through (struct image_sink's ctx):
+ * each piece is checked against the others in layout, then copied into
+ * the VM's RAM with the rest of its memsz zeroed. what names the image in
+ * layout_reserve's messages. vmm/boot.c. */
+struct vm;
+struct load_ctx {
+	struct vm *vm;
+	struct guest_layout layout;
+	const char *what;
+};
+int load_ctx_write(void *ctx, uint64_t gpa, const uint8_t *data, uint64_t filesz,
+		   uint64_t memsz);
+
 /* ---- where a loader writes ---- */
 /* Copy one piece of the image: filesz bytes of data to guest-physical gpa,
  * then zero up to memsz. Returns 0 or a negative error (passed back). */

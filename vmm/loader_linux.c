@@ -1,39 +1,12 @@
 /* loader_linux.c - the pure parts of the Linux boot protocol (see
  * loader_linux.h; boot.rst sections cited as "boot.rst §NAME"). */
 #include <plinth/log.h>
+#include <plinth/le_bytes.h>
 #include <plinth/string.h>
 #include "loader_linux.h"
 
 #define SECTOR 512u
 #define PAGE   4096u
-
-static uint16_t get16(const uint8_t *p, size_t off)
-{
-	return (uint16_t)(p[off] | (p[off + 1] << 8));
-}
-
-static uint32_t get32(const uint8_t *p, size_t off)
-{
-	return get16(p, off) | ((uint32_t)get16(p, off + 2) << 16);
-}
-
-static void put16(uint8_t *p, size_t off, uint16_t v)
-{
-	p[off] = (uint8_t)v;
-	p[off + 1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, size_t off, uint32_t v)
-{
-	put16(p, off, (uint16_t)v);
-	put16(p, off + 2, (uint16_t)(v >> 16));
-}
-
-static void put64(uint8_t *p, size_t off, uint64_t v)
-{
-	put32(p, off, (uint32_t)v);
-	put32(p, off + 4, (uint32_t)(v >> 32));
-}
 
 int linux_parse(const uint8_t *img, size_t size, struct linux_image *li)
 {
@@ -45,9 +18,9 @@ int linux_parse(const uint8_t *img, size_t size, struct linux_image *li)
 		pr_err("linux: image of %zu bytes is too small to hold a setup header", size);
 		return -ENOEXEC;
 	}
-	if (get16(img, LX_BOOT_FLAG) != 0xAA55) {
+	if (le_get16(img, LX_BOOT_FLAG) != 0xAA55) {
 		pr_err("linux: no boot flag 0xAA55 at offset 0x1FE (found 0x%04x): not a Linux "
-		       "kernel image", get16(img, LX_BOOT_FLAG));
+		       "kernel image", le_get16(img, LX_BOOT_FLAG));
 		return -ENOEXEC;
 	}
 	if (memcmp(img + LX_HEADER, "HdrS", 4) != 0) {
@@ -55,7 +28,7 @@ int linux_parse(const uint8_t *img, size_t size, struct linux_image *li)
 		       "(unsupported)");
 		return -ENOEXEC;
 	}
-	li->version = get16(img, LX_VERSION);
+	li->version = le_get16(img, LX_VERSION);
 	if (li->version < LX_MIN_VERSION) {
 		pr_err("linux: boot protocol %u.%02u is too old (plinth needs 2.12 or later)",
 		       li->version >> 8, li->version & 0xFF);
@@ -84,12 +57,12 @@ int linux_parse(const uint8_t *img, size_t size, struct linux_image *li)
 	}
 	li->kernel_offset = setup_end;
 	li->kernel_size = size - setup_end;
-	li->xloadflags = get16(img, LX_XLOADFLAGS);
-	li->initrd_addr_max = get32(img, LX_INITRD_ADDR_MAX);
-	li->cmdline_size = get32(img, LX_CMDLINE_SIZE);
-	li->kernel_alignment = get32(img, LX_KERNEL_ALIGN);
+	li->xloadflags = le_get16(img, LX_XLOADFLAGS);
+	li->initrd_addr_max = le_get32(img, LX_INITRD_ADDR_MAX);
+	li->cmdline_size = le_get32(img, LX_CMDLINE_SIZE);
+	li->kernel_alignment = le_get32(img, LX_KERNEL_ALIGN);
 	li->relocatable = img[LX_RELOCATABLE];
-	li->init_size = get32(img, LX_INIT_SIZE);
+	li->init_size = le_get32(img, LX_INIT_SIZE);
 	if (li->init_size < li->kernel_size) {
 		pr_err("linux: init_size 0x%x is smaller than the kernel's 0x%zx bytes (corrupt "
 		       "header)", li->init_size, li->kernel_size);
@@ -165,21 +138,21 @@ void linux_fill_zero_page(uint8_t *bp, const uint8_t *img, const struct linux_im
 	memcpy(bp + LX_SETUP_SECTS, img + LX_SETUP_SECTS, li->header_end - LX_SETUP_SECTS);
 	bp[LX_TYPE_OF_LOADER] = LX_LOADER_UNDEFINED;
 	bp[LX_LOADFLAGS] = (uint8_t)(li->loadflags & ~LX_CAN_USE_HEAP);
-	put32(bp, LX_CODE32_START, (uint32_t)plan->kernel_gpa);
-	put32(bp, LX_CMD_LINE_PTR, (uint32_t)plan->cmdline_gpa);
-	put32(bp, LX_BP_EXT_CMD_LINE_PTR, (uint32_t)(plan->cmdline_gpa >> 32));
-	put32(bp, LX_RAMDISK_IMAGE, (uint32_t)plan->initrd_gpa);
-	put32(bp, LX_RAMDISK_SIZE, (uint32_t)plan->initrd_size);
-	put32(bp, LX_BP_EXT_RAMDISK_IMAGE, (uint32_t)(plan->initrd_gpa >> 32));
-	put32(bp, LX_BP_EXT_RAMDISK_SIZE, (uint32_t)(plan->initrd_size >> 32));
-	put64(bp, LX_BP_ACPI_RSDP, rsdp_gpa);
+	le_put32(bp, LX_CODE32_START, (uint32_t)plan->kernel_gpa);
+	le_put32(bp, LX_CMD_LINE_PTR, (uint32_t)plan->cmdline_gpa);
+	le_put32(bp, LX_BP_EXT_CMD_LINE_PTR, (uint32_t)(plan->cmdline_gpa >> 32));
+	le_put32(bp, LX_RAMDISK_IMAGE, (uint32_t)plan->initrd_gpa);
+	le_put32(bp, LX_RAMDISK_SIZE, (uint32_t)plan->initrd_size);
+	le_put32(bp, LX_BP_EXT_RAMDISK_IMAGE, (uint32_t)(plan->initrd_gpa >> 32));
+	le_put32(bp, LX_BP_EXT_RAMDISK_SIZE, (uint32_t)(plan->initrd_size >> 32));
+	le_put64(bp, LX_BP_ACPI_RSDP, rsdp_gpa);
 	n = linux_e820(ram_size, map, LX_E820_MAX);
 	bp[LX_BP_E820_ENTRIES] = (uint8_t)n;
 	for (unsigned i = 0; i < n; i++) {
 		uint8_t *e = bp + LX_BP_E820_TABLE + 20 * i;
-		put64(e, 0, map[i].addr);
-		put64(e, 8, map[i].size);
-		put32(e, 16, map[i].type);
+		le_put64(e, 0, map[i].addr);
+		le_put64(e, 8, map[i].size);
+		le_put32(e, 16, map[i].type);
 	}
 }
 
@@ -213,12 +186,12 @@ int linux_identity_tables(uint8_t *buf, size_t size, uint64_t gpa)
 		return -ENOSPC;
 	}
 	memset(buf, 0, LX_PT_SIZE);
-	put64(buf, 0, pdpt | PTE_P | PTE_RW);
+	le_put64(buf, 0, pdpt | PTE_P | PTE_RW);
 	for (unsigned i = 0; i < PDS; i++) {
-		put64(buf + PAGE, 8 * i, (pd + (uint64_t)i * PAGE) | PTE_P | PTE_RW);
+		le_put64(buf + PAGE, 8 * i, (pd + (uint64_t)i * PAGE) | PTE_P | PTE_RW);
 		for (unsigned j = 0; j < 512; j++) {
 			uint64_t page = ((uint64_t)i << 30) | ((uint64_t)j << 21);
-			put64(buf + (2 + i) * PAGE, 8 * j, page | PTE_P | PTE_RW | PTE_PS);
+			le_put64(buf + (2 + i) * PAGE, 8 * j, page | PTE_P | PTE_RW | PTE_PS);
 		}
 	}
 	return LX_PT_SIZE;

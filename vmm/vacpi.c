@@ -3,6 +3,7 @@
  * checksum making the bytes of the table sum to 0 (§5.2.6). */
 #include <plinth/log.h>
 #include <plinth/string.h>
+#include <plinth/le_bytes.h>
 #include "vacpi.h"
 
 #define HDR_LEN       36          /* System Description Table Header (§5.2.6) */
@@ -59,21 +60,6 @@ static size_t take(struct out *o, size_t len, size_t align)
 }
 
 static void put8(uint8_t *p, size_t off, uint8_t v) { p[off] = v; }
-static void put16(uint8_t *p, size_t off, uint16_t v)
-{
-	p[off] = (uint8_t)v;
-	p[off + 1] = (uint8_t)(v >> 8);
-}
-static void put32(uint8_t *p, size_t off, uint32_t v)
-{
-	put16(p, off, (uint16_t)v);
-	put16(p, off + 2, (uint16_t)(v >> 16));
-}
-static void put64(uint8_t *p, size_t off, uint64_t v)
-{
-	put32(p, off, (uint32_t)v);
-	put32(p, off + 4, (uint32_t)(v >> 32));
-}
 
 static uint8_t checksum(const uint8_t *p, size_t len)
 {
@@ -88,13 +74,13 @@ static uint8_t checksum(const uint8_t *p, size_t len)
 static void header(uint8_t *t, const char sig[4], uint32_t len, uint8_t revision)
 {
 	memcpy(t, sig, 4);
-	put32(t, 4, len);
+	le_put32(t, 4, len);
 	put8(t, 8, revision);
 	memcpy(t + 10, "PLINTH", 6);
 	memcpy(t + 16, "PLINTHVM", 8);
-	put32(t, 24, 1);               /* OEM revision */
+	le_put32(t, 24, 1);               /* OEM revision */
 	memcpy(t + 28, "PLTH", 4);     /* creator ID */
-	put32(t, 32, 1);               /* creator revision */
+	le_put32(t, 32, 1);               /* creator revision */
 }
 
 static void finish(uint8_t *t, uint32_t len)
@@ -110,7 +96,7 @@ static void gas_io(uint8_t *p, size_t off, uint16_t port, uint8_t bits, uint8_t 
 	put8(p, off + 1, bits);
 	put8(p, off + 2, 0);
 	put8(p, off + 3, access);      /* 1 byte, 2 word, 3 dword */
-	put64(p, off + 4, port);
+	le_put64(p, off + 4, port);
 }
 
 static void build_fadt(uint8_t *f, uint32_t facs, uint32_t dsdt, const struct vacpi_config *c)
@@ -120,28 +106,28 @@ static void build_fadt(uint8_t *f, uint32_t facs, uint32_t dsdt, const struct va
 	uint16_t tmr = (uint16_t)(c->pm_base + VACPI_PM_TMR_OFF);
 
 	header(f, "FACP", FADT_LEN, 6);
-	put32(f, 36, facs);            /* FIRMWARE_CTRL */
-	put32(f, 40, dsdt);
-	put16(f, 46, c->sci_irq);      /* SCI_INT */
+	le_put32(f, 36, facs);            /* FIRMWARE_CTRL */
+	le_put32(f, 40, dsdt);
+	le_put16(f, 46, c->sci_irq);      /* SCI_INT */
 	/* SMI_CMD 0: the machine is always in ACPI mode (SCI_EN reads 1). */
-	put32(f, 56, evt);             /* PM1a_EVT_BLK */
-	put32(f, 64, cnt);             /* PM1a_CNT_BLK */
-	put32(f, 76, tmr);             /* PM_TMR_BLK */
+	le_put32(f, 56, evt);             /* PM1a_EVT_BLK */
+	le_put32(f, 64, cnt);             /* PM1a_CNT_BLK */
+	le_put32(f, 76, tmr);             /* PM_TMR_BLK */
 	put8(f, 88, 4);                /* PM1_EVT_LEN */
 	put8(f, 89, 2);                /* PM1_CNT_LEN */
 	put8(f, 91, 4);                /* PM_TMR_LEN */
-	put16(f, 96, 101);             /* P_LVL2_LAT > 100: no C2 */
-	put16(f, 98, 1001);            /* P_LVL3_LAT > 1000: no C3 */
+	le_put16(f, 96, 101);             /* P_LVL2_LAT > 100: no C2 */
+	le_put16(f, 98, 1001);            /* P_LVL3_LAT > 1000: no C3 */
 	put8(f, 108, 0x32);            /* CENTURY: the RTC's CMOS byte */
-	put16(f, 109, BOOT_ARCH_LEGACY_DEVICES | BOOT_ARCH_8042 | BOOT_ARCH_VGA_ABSENT |
+	le_put16(f, 109, BOOT_ARCH_LEGACY_DEVICES | BOOT_ARCH_8042 | BOOT_ARCH_VGA_ABSENT |
 			      BOOT_ARCH_MSI_ABSENT);
-	put32(f, 112, FADT_WBINVD | FADT_PROC_C1 | FADT_PWR_BUTTON | FADT_SLP_BUTTON |
+	le_put32(f, 112, FADT_WBINVD | FADT_PROC_C1 | FADT_PWR_BUTTON | FADT_SLP_BUTTON |
 			      FADT_TMR_VAL_EXT | FADT_RESET_REG_SUP);
 	gas_io(f, 116, VACPI_RESET_PORT, 8, 1);
 	put8(f, 128, VACPI_RESET_VALUE);
 	put8(f, 131, 5);               /* FADT minor version: ACPI 6.5 */
-	put64(f, 132, facs);           /* X_FIRMWARE_CTRL */
-	put64(f, 140, dsdt);           /* X_DSDT */
+	le_put64(f, 132, facs);           /* X_FIRMWARE_CTRL */
+	le_put64(f, 140, dsdt);           /* X_DSDT */
 	gas_io(f, 148, evt, 32, 2);    /* X_PM1a_EVT_BLK */
 	gas_io(f, 172, cnt, 16, 2);    /* X_PM1a_CNT_BLK */
 	gas_io(f, 208, tmr, 32, 3);    /* X_PM_TMR_BLK */
@@ -235,42 +221,42 @@ static void build_madt(uint8_t *m, const struct vacpi_config *c)
 	size_t at = 44;
 
 	header(m, "APIC", len, 5);
-	put32(m, 36, c->lapic_addr);
-	put32(m, 40, 1);               /* PCAT_COMPAT: the 8259 pair is there too */
+	le_put32(m, 36, c->lapic_addr);
+	le_put32(m, 40, 1);               /* PCAT_COMPAT: the 8259 pair is there too */
 	for (unsigned i = 0; i < c->nr_cpus; i++, at += 8) {
 		put8(m, at, MADT_LAPIC);
 		put8(m, at + 1, 8);
 		put8(m, at + 2, (uint8_t)i);   /* ACPI processor UID */
 		put8(m, at + 3, (uint8_t)i);   /* APIC ID */
-		put32(m, at + 4, 1);           /* enabled */
+		le_put32(m, at + 4, 1);           /* enabled */
 	}
 	put8(m, at, MADT_IOAPIC);
 	put8(m, at + 1, 12);
 	put8(m, at + 2, c->ioapic_id);
-	put32(m, at + 4, c->ioapic_addr);
-	put32(m, at + 8, 0);               /* GSI base */
+	le_put32(m, at + 4, c->ioapic_addr);
+	le_put32(m, at + 8, 0);               /* GSI base */
 	at += 12;
 	/* ISA IRQ 0 (the PIT) is wired to pin 2 (§5.2.12.5). */
 	put8(m, at, MADT_ISO);
 	put8(m, at + 1, 10);
 	put8(m, at + 2, 0);                /* bus: ISA */
 	put8(m, at + 3, 0);
-	put32(m, at + 4, 2);
-	put16(m, at + 8, 0);               /* conforms to the bus: edge, high */
+	le_put32(m, at + 4, 2);
+	le_put16(m, at + 8, 0);               /* conforms to the bus: edge, high */
 	at += 10;
 	/* The SCI is level-triggered, active low (§5.2.12.5 note). */
 	put8(m, at, MADT_ISO);
 	put8(m, at + 1, 10);
 	put8(m, at + 2, 0);
 	put8(m, at + 3, c->sci_irq);
-	put32(m, at + 4, c->sci_irq);
-	put16(m, at + 8, INTI_LEVEL | INTI_ACTIVE_LOW);
+	le_put32(m, at + 4, c->sci_irq);
+	le_put16(m, at + 8, INTI_LEVEL | INTI_ACTIVE_LOW);
 	at += 10;
 	/* LINT1 of every processor is the NMI input (§5.2.12.7). */
 	put8(m, at, MADT_NMI);
 	put8(m, at + 1, 6);
 	put8(m, at + 2, 0xFF);             /* all processors */
-	put16(m, at + 3, INTI_EDGE | INTI_ACTIVE_HIGH);
+	le_put16(m, at + 3, INTI_EDGE | INTI_ACTIVE_HIGH);
 	put8(m, at + 5, 1);
 	finish(m, len);
 }
@@ -300,7 +286,7 @@ int vacpi_build(uint8_t *buf, size_t size, uint64_t base_gpa, const struct vacpi
 
 	/* FACS (§5.2.10, Table 5.14): signature, length, version 2. */
 	memcpy(buf + facs, "FACS", 4);
-	put32(buf + facs, 4, FACS_LEN);
+	le_put32(buf + facs, 4, FACS_LEN);
 	put8(buf + facs, 32, 2);
 
 	header(buf + dsdt, "DSDT", dsdt_len, 2);
@@ -311,13 +297,13 @@ int vacpi_build(uint8_t *buf, size_t size, uint64_t base_gpa, const struct vacpi
 	build_madt(buf + madt, c);
 
 	header(buf + rsdt, "RSDT", HDR_LEN + 8, 1);
-	put32(buf + rsdt, HDR_LEN, (uint32_t)(base_gpa + fadt));
-	put32(buf + rsdt, HDR_LEN + 4, (uint32_t)(base_gpa + madt));
+	le_put32(buf + rsdt, HDR_LEN, (uint32_t)(base_gpa + fadt));
+	le_put32(buf + rsdt, HDR_LEN + 4, (uint32_t)(base_gpa + madt));
 	finish(buf + rsdt, HDR_LEN + 8);
 
 	header(buf + xsdt, "XSDT", HDR_LEN + 16, 1);
-	put64(buf + xsdt, HDR_LEN, base_gpa + fadt);
-	put64(buf + xsdt, HDR_LEN + 8, base_gpa + madt);
+	le_put64(buf + xsdt, HDR_LEN, base_gpa + fadt);
+	le_put64(buf + xsdt, HDR_LEN + 8, base_gpa + madt);
 	finish(buf + xsdt, HDR_LEN + 16);
 
 	/* RSDP (§5.2.5.3): revision 2; the first checksum covers the ACPI
@@ -325,9 +311,9 @@ int vacpi_build(uint8_t *buf, size_t size, uint64_t base_gpa, const struct vacpi
 	memcpy(buf, "RSD PTR ", 8);
 	memcpy(buf + 9, "PLINTH", 6);
 	put8(buf, 15, 2);
-	put32(buf, 16, (uint32_t)(base_gpa + rsdt));
-	put32(buf, 20, RSDP_LEN);
-	put64(buf, 24, base_gpa + xsdt);
+	le_put32(buf, 16, (uint32_t)(base_gpa + rsdt));
+	le_put32(buf, 20, RSDP_LEN);
+	le_put64(buf, 24, base_gpa + xsdt);
 	buf[8] = checksum(buf, 20);
 	buf[32] = checksum(buf, RSDP_LEN);
 	return (int)o.len;

@@ -1,6 +1,7 @@
 /* vpci.c - PCI configuration mechanism #1 with a host bridge (see vpci.h). */
 #include <plinth/log.h>
 #include <plinth/string.h>
+#include <plinth/le_bytes.h>
 #include "vpci.h"
 
 #define ADDR_ENABLE  BIT(31)
@@ -14,24 +15,18 @@
 #define CFG_CLASS    0x09   /* programming interface, subclass, class */
 #define CFG_HEADER   0x0E
 
-static void put16(uint8_t *cfg, unsigned off, uint16_t v)
-{
-	cfg[off] = (uint8_t)v;
-	cfg[off + 1] = (uint8_t)(v >> 8);
-}
-
 void vpci_init(struct vpci *p)
 {
 	uint8_t *c = p->host_config;
 
 	memset(p, 0, sizeof(*p));
-	put16(c, CFG_VENDOR, VPCI_HOST_VENDOR);
-	put16(c, CFG_DEVICE, VPCI_HOST_DEVICE);
+	le_put16(c, CFG_VENDOR, VPCI_HOST_VENDOR);
+	le_put16(c, CFG_DEVICE, VPCI_HOST_DEVICE);
 	/* Memory space and bus master enabled as firmware leaves a host
 	 * bridge; status: medium DEVSEL timing (bits 10:9 = 01), fast
 	 * back-to-back capable (bit 7), as the 82441FX reports. */
-	put16(c, CFG_COMMAND, 0x0006);
-	put16(c, CFG_STATUS, 0x0280);
+	le_put16(c, CFG_COMMAND, 0x0006);
+	le_put16(c, CFG_STATUS, 0x0280);
 	c[CFG_REVISION] = 0x02;
 	c[CFG_CLASS] = 0x00;        /* prog-if */
 	c[CFG_CLASS + 1] = 0x00;    /* subclass: host bridge */
